@@ -1,0 +1,76 @@
+"""Shared fixtures: every test gets its own database file through TRACKER_DB."""
+
+from __future__ import annotations
+
+import sqlite3
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import sqlalchemy
+from click.testing import CliRunner, Result
+
+from tracker.cli import cli
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+ARTICLE = SEEDS / "trump-kim-north-korea-holds-the-cards.txt"
+
+
+def pytest_report_header() -> list[str]:
+    import alembic
+
+    return [
+        f"sqlite {sqlite3.sqlite_version}, SQLAlchemy {sqlalchemy.__version__}, "
+        f"alembic {alembic.__version__}, python {sys.version.split()[0]}"
+    ]
+
+
+@pytest.fixture
+def db_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "tracker.db"
+    monkeypatch.setenv("TRACKER_DB", str(path))
+    monkeypatch.setenv("TRACKER_USER", "tester")
+    return path
+
+
+Invoke = Callable[..., Result]
+
+
+@pytest.fixture
+def invoke(db_path: Path) -> Invoke:
+    """Run the CLI in-process; ``ok=False`` expects a failure."""
+    runner = CliRunner()
+
+    def run(*args: str, ok: bool = True, input: str | None = None) -> Result:
+        result = runner.invoke(cli, list(args), input=input, catch_exceptions=False)
+        if ok:
+            assert result.exit_code == 0, result.output + result.stderr
+        else:
+            assert result.exit_code != 0, result.output
+        return result
+
+    return run
+
+
+@pytest.fixture
+def seeded(invoke: Invoke, db_path: Path) -> Path:
+    invoke("import", str(SEEDS))
+    return db_path
+
+
+def dump(path: Path) -> list[tuple[str, list[tuple]]]:
+    """Every user table's rows, to compare a database before and after."""
+    conn = sqlite3.connect(path)
+    try:
+        tables = [
+            r[0]
+            for r in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' "
+                "AND name NOT LIKE 'sqlite_%' ORDER BY name"
+            )
+        ]
+        return [(t, conn.execute(f'SELECT * FROM "{t}" ORDER BY 1').fetchall()) for t in tables]
+    finally:
+        conn.close()

@@ -1,0 +1,405 @@
+"""The CLI in-process through click's CliRunner, on real SQLite files."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+from conftest import ARTICLE, Invoke, dump
+
+from tracker.cli import cli
+
+EVIDENCE = "https://example.org/evidence"
+
+
+def test_add_outcome_on_a_seed_question_resolves_its_claims_and_corrections_keep_history(
+    seeded: Path, invoke: Invoke
+) -> None:
+    slug = "trump-kim-meet-within-months"
+    before = json.loads(invoke("list", "--question", slug, "--json").output)
+    assert before and {c["status"] for c in before} == {"overdue"}
+
+    first = invoke("add-outcome", slug, "yes", "--on", "2026-03-01", "--evidence", EVIDENCE)
+    assert "resolved yes" in first.stderr
+    after = json.loads(invoke("list", "--question", slug, "--json").output)
+    assert {(c["status"], c["outcome"]) for c in after} == {("resolved", "yes")}
+    assert {c["id"] for c in after} == {c["id"] for c in before}
+
+    second = invoke(
+        "add-outcome",
+        slug,
+        "no",
+        "--on",
+        "2026-04-30",
+        "--evidence",
+        EVIDENCE,
+        "--note",
+        "the March report was wrong",
+    )
+    assert "correction" in second.stderr and "supersedes" in second.stderr
+    latest = json.loads(invoke("list", "--question", slug, "--json").output)
+    assert {c["outcome"] for c in latest} == {"no"}
+
+    shown = invoke("show", slug).output
+    assert "YES on 2026-03-01" in shown and "NO on 2026-04-30" in shown
+    assert "superseded" in shown and "current" in shown
+    history = json.loads(invoke("show", slug, "--json").output)[0]["outcomes"]
+    assert [(o["result"], o["current"]) for o in history] == [("yes", False), ("no", True)]
+    assert history[1]["supersedes"] == history[0]["id"]
+
+    claim_id = str(before[0]["id"])
+    claim_view = invoke("show", claim_id).output
+    assert "YES on 2026-03-01" in claim_view and "NO on 2026-04-30" in claim_view
+
+
+def test_add_outcome_by_claim_and_repeat_is_not_a_correction(seeded: Path, invoke: Invoke) -> None:
+    rows = json.loads(
+        invoke("list", "--question", "us-nk-diplomacy-resumes-quickly", "--json").output
+    )
+    claim = str(rows[0]["id"])
+    invoke("add-outcome", "--claim", claim, "no", "--on", "2025-12-31", "--evidence", EVIDENCE)
+    again = invoke(
+        "add-outcome", "--claim", claim, "no", "--on", "2025-12-31", "--evidence", EVIDENCE
+    )
+    assert "nothing recorded" in again.stderr
+    conn = sqlite3.connect(seeded)
+    assert (
+        conn.execute(
+            "SELECT count(*) FROM outcomes o JOIN questions q ON q.id = o.question_id "
+            "WHERE q.slug = 'us-nk-diplomacy-resumes-quickly'"
+        ).fetchone()[0]
+        == 1
+    )
+
+
+def test_record_by_hand_from_nothing(invoke: Invoke, db_path: Path, tmp_path: Path) -> None:
+    text = tmp_path / "a.txt"
+    text.write_text("Officials said a deal is very likely before June.", encoding="utf-8")
+    invoke(
+        "add-source",
+        "--title",
+        "A report",
+        "--slug",
+        "a-report",
+        "--url",
+        "https://example.org/a",
+        "--published-on",
+        "2026-01-05",
+        "--text-file",
+        str(text),
+    )
+    invoke("add-person", "Jane Roe", "--alias", "J. Roe")
+    invoke(
+        "add-question",
+        "--slug",
+        "deal-by-june",
+        "--title",
+        "A deal by June",
+        "--criteria",
+        "A signed deal by 2026-06-30",
+        "--resolve-by",
+        "2026-06-30",
+        "--tag",
+        "deals",
+    )
+    out = invoke(
+        "add-claim",
+        "--speaker",
+        "j roe",
+        "--source",
+        "a-report",
+        "--made-on",
+        "2026-01-05",
+        "--quote",
+        "a deal is very likely before June",
+        "--question",
+        "deal-by-june",
+        "--wording",
+        "very likely",
+        "--term",
+        "very likely",
+        "--json",
+    ).output
+    claim = json.loads(out)[0]
+    assert claim["basis"] == "standard_scale"
+    invoke("add-outcome", "deal-by-june", "yes", "--on", "2026-05-02", "--evidence", EVIDENCE)
+    rows = json.loads(invoke("list", "--tag", "deals", "--json").output)
+    assert len(rows) == 1
+    assert rows[0]["probability"] == pytest.approx(0.875)
+    assert (rows[0]["prob_low"], rows[0]["prob_high"]) == (0.8, 0.95)
+    assert rows[0]["outcome"] == "yes" and rows[0]["speaker"] == "Jane Roe"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            [
+                "add-claim",
+                "--speaker",
+                "Nobody Known",
+                "--source",
+                "trump-kim-holds-the-cards",
+                "--made-on",
+                "2025-10-24",
+                "--quote",
+                "x",
+            ],
+            "no speaker called 'Nobody Known'",
+        ),
+        (
+            [
+                "add-claim",
+                "--speaker",
+                "Ban",
+                "--source",
+                "trump-kim-holds-the-cards",
+                "--made-on",
+                "2025-10-24",
+                "--quote",
+                "words never said",
+                "--question",
+                "us-nk-talks-resume",
+            ],
+            "quote: not found word for word",
+        ),
+        (
+            [
+                "add-claim",
+                "--speaker",
+                "Ban",
+                "--source",
+                "trump-kim-holds-the-cards",
+                "--made-on",
+                "2025-13-01",
+                "--quote",
+                "Ban",
+            ],
+            "--made-on:",
+        ),
+        (
+            [
+                "add-claim",
+                "--speaker",
+                "Ban",
+                "--source",
+                "trump-kim-holds-the-cards",
+                "--made-on",
+                "2025-10-24",
+                "--quote",
+                "Ban",
+                "--question",
+                "us-nk-talks-resume",
+                "--probability",
+                "1.5",
+            ],
+            "--probability:",
+        ),
+        (
+            [
+                "add-claim",
+                "--speaker",
+                "Ban",
+                "--source",
+                "trump-kim-holds-the-cards",
+                "--made-on",
+                "2025-10-24",
+                "--quote",
+                "Ban",
+                "--question",
+                "us-nk-talks-resume",
+                "--probability",
+                "nan",
+            ],
+            "--probability:",
+        ),
+        (
+            [
+                "add-claim",
+                "--speaker",
+                "Ban",
+                "--source",
+                "trump-kim-holds-the-cards",
+                "--made-on",
+                "2025-10-24",
+                "--quote",
+                "Ban",
+                "--question",
+                "us-nk-talks-resume",
+                "--low",
+                "0.6",
+                "--high",
+                "0.2",
+            ],
+            "low (0.6) is above high (0.2)",
+        ),
+        (
+            [
+                "add-claim",
+                "--speaker",
+                "Ban",
+                "--source",
+                "trump-kim-holds-the-cards",
+                "--made-on",
+                "2025-10-24",
+                "--quote",
+                "Ban",
+                "--question",
+                "us-nk-talks-resume",
+                "--term",
+                "fairly likely",
+            ],
+            "term 'fairly likely' is not on scale icd203",
+        ),
+        (
+            [
+                "add-claim",
+                "--speaker",
+                "Ban",
+                "--source",
+                "trump-kim-holds-the-cards",
+                "--made-on",
+                "2025-10-24",
+                "--quote",
+                "Ban",
+                "--kind",
+                "forecast",
+            ],
+            "ck_claims_question_required",
+        ),
+        (
+            [
+                "add-outcome",
+                "no-such-question",
+                "yes",
+                "--on",
+                "2025-01-01",
+                "--evidence",
+                EVIDENCE,
+            ],
+            "no question 'no-such-question'",
+        ),
+        (["add-outcome", "us-nk-talks-resume", "maybe", "--on", "2025-01-01"], "RESULT must be"),
+        (["add-outcome", "us-nk-talks-resume", "yes", "--on", "2025-01-01"], "needs evidence"),
+        (["add-person", "Ban", "--alias", "Kim Teo"], "already belongs to 'Kim Taewoo'"),
+        (["list", "--speaker", "Pan Kil-jo"], "did you mean 'Pan Kil-ju'"),
+        (["show", "9999"], "no claim 9999"),
+    ],
+)
+def test_bad_input_is_one_line_nonzero_and_writes_nothing(
+    seeded: Path, invoke: Invoke, args: list[str], message: str
+) -> None:
+    before = dump(seeded)
+    result = invoke(*args, ok=False)
+    assert message in result.output
+    assert "Traceback" not in result.output
+    error_lines = [line for line in result.output.splitlines() if line.startswith("Error:")]
+    assert len(error_lines) == 1
+    assert dump(seeded) == before
+
+
+def test_import_failure_names_file_record_and_field_and_writes_nothing(
+    invoke: Invoke, db_path: Path, tmp_path: Path
+) -> None:
+    good = tmp_path / "a.yaml"
+    good.write_text(
+        "sources:\n  - slug: s1\n    title: S\npeople:\n  - name: A Person\n", encoding="utf-8"
+    )
+    bad = tmp_path / "b.yaml"
+    bad.write_text(
+        "questions:\n  - slug: q1\n    title: Q\n    criteria: C\n    resolve_by: 2026-02-30\n",
+        encoding="utf-8",
+    )
+    invoke("init")
+    before = dump(db_path)
+    result = invoke("import", str(tmp_path), ok=False)
+    assert f"{bad}: questions[0]: resolve_by: '2026-02-30' is not a real date" in result.output
+    assert dump(db_path) == before
+
+
+def test_import_rejects_a_rewritten_outcome_history(
+    seeded: Path, invoke: Invoke, tmp_path: Path
+) -> None:
+    changed = tmp_path / "rewrite.yaml"
+    changed.write_text(
+        "outcomes:\n  - question: wpk-congress-in-january-2026\n    result: 'yes'\n"
+        "    occurred_on: 2026-01-31\n    evidence_url: https://example.org/x\n",
+        encoding="utf-8",
+    )
+    before = dump(seeded)
+    result = invoke("import", str(changed), ok=False)
+    assert "append-only" in result.output
+    assert dump(seeded) == before
+
+
+@pytest.mark.parametrize("fmt", ["--json", "--csv", "--nl", "--table"])
+def test_list_formats(seeded: Path, invoke: Invoke, fmt: str) -> None:
+    out = invoke("list", "--speaker", "Koh Yu-hwan", fmt).output
+    if fmt == "--json":
+        assert len(json.loads(out)) == 2
+    elif fmt == "--nl":
+        assert len([json.loads(line) for line in out.splitlines()]) == 2
+    elif fmt == "--csv":
+        lines = out.strip().splitlines()
+        assert lines[0].startswith("id,made_on,speaker") and len(lines) == 3
+    else:
+        assert "Koh Yu-hwan" in out and "conditional" in out
+
+
+def test_list_filters(seeded: Path, invoke: Invoke) -> None:
+    def ids(*args: str) -> set[int]:
+        return {r["id"] for r in json.loads(invoke("list", *args, "--json").output)}
+
+    everything = ids()
+    resolved, overdue, open_ = (
+        ids("--status", "resolved"),
+        ids("--status", "overdue"),
+        ids("--status", "open"),
+    )
+    assert resolved and overdue and open_
+    assert not (resolved & overdue) and not (resolved & open_) and not (overdue & open_)
+    assert ids("--since", "2025-10-21") < everything
+    assert ids("--tag", "wpk-congress") == ids("--question", "wpk-congress-in-january-2026") | ids(
+        "--question", "kim-decides-on-diplomacy-at-congress"
+    )
+    assert len(ids("--limit", "3")) == 3
+
+
+def test_filters_cannot_inject(seeded: Path, invoke: Invoke) -> None:
+    result = invoke("list", "--tag", "x' OR 1=1 --", "--json")
+    assert json.loads(result.output) == []
+
+
+def test_every_command_has_help_with_an_example(invoke: Invoke) -> None:
+    def walk(group, prefix):  # type: ignore[no-untyped-def]
+        for name, command in group.commands.items():
+            yield [*prefix, name], command
+            if hasattr(command, "commands"):
+                yield from walk(command, [*prefix, name])
+
+    for path, _command in walk(cli, []):
+        out = invoke(*path, "-h").output
+        assert "Example" in out, path
+
+
+def test_prompts_in_a_terminal_and_refuses_without_one(
+    seeded: Path, invoke: Invoke, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    result = invoke("add-question", "--slug", "x-q", ok=False)
+    assert "missing --title" in result.output
+    monkeypatch.setattr("tracker.cli._interactive", lambda: True)
+    out = invoke(
+        "add-question", "--slug", "x-q", input="A title\nSome criteria\n2027-01-01\n"
+    ).output
+    assert "x-q" in out
+
+
+def test_article_text_kept_exactly(seeded: Path) -> None:
+    conn = sqlite3.connect(seeded)
+    text, digest = conn.execute("SELECT text, content_hash FROM sources").fetchone()
+    import hashlib
+
+    assert text == ARTICLE.read_text(encoding="utf-8")
+    assert digest == hashlib.sha256(text.encode()).hexdigest()

@@ -1,0 +1,645 @@
+"""The ``tracker`` command line: parse, call a service, render.
+
+Only click is imported at start-up; SQLAlchemy, Alembic, YAML and pydantic are
+imported inside the commands that need them, so ``tracker --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from tracker import __version__
+from tracker.output import emit, emit_record, output_options
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import Session
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+RESULT_CHOICES = ("yes", "no", "partial", "ambiguous", "annulled")
+
+
+class TrackerGroup(click.Group):
+    """Turns every error the user can act on into one line and exit status 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as exc:
+            raise click.ClickException(_one_line(exc)) from None
+
+
+def _one_line(exc: Exception) -> str:
+    from tracker.errors import TrackerError
+
+    if isinstance(exc, TrackerError):
+        return str(exc)
+    module = type(exc).__module__
+    if module.startswith("sqlalchemy"):
+        orig = getattr(exc, "orig", None) or exc
+        return f"database error: {str(orig).splitlines()[0]}"
+    if isinstance(exc, OSError):
+        return f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": ")
+    if module.startswith("pydantic"):
+        from tracker.records import first_error
+
+        return first_error(exc)  # type: ignore[arg-type]
+    raise exc
+
+
+def _user() -> str:
+    import getpass
+
+    return os.environ.get("TRACKER_USER") or getpass.getuser()
+
+
+def _engine(ctx: click.Context) -> Engine:
+    """The database engine, its schema migrated on first use."""
+    from tracker.config import database_url
+    from tracker.db import get_engine
+    from tracker.schema import ensure_schema
+
+    engine = get_engine(database_url(ctx.find_root().params.get("db")))
+    ensure_schema(engine)
+    return engine
+
+
+@contextmanager
+def _session(ctx: click.Context, *, write: bool = False) -> Iterator[Session]:
+    from tracker.db import session_scope
+
+    with session_scope(_engine(ctx), write=write) as session:
+        yield session
+
+
+def _interactive() -> bool:
+    return sys.stdin.isatty()
+
+
+def _ask(value: Any, option: str, prompt: str, **kwargs: Any) -> Any:
+    """A required value: prompted for in a terminal, an error elsewhere."""
+    if value is not None:
+        return value
+    if _interactive():
+        return click.prompt(prompt, **kwargs)
+    raise click.UsageError(f"missing {option}")
+
+
+def _record(model: Any, **fields: Any) -> Any:
+    """Validate command-line values with the same record the importer uses."""
+    from pydantic import ValidationError
+
+    from tracker.records import first_error
+
+    try:
+        return model.model_validate({k: v for k, v in fields.items() if v is not None})
+    except ValidationError as exc:
+        field, _, message = first_error(exc).partition(": ")
+        option = _OPTION_FOR_FIELD.get(field, field.replace("_", "-"))
+        raise click.UsageError(f"--{option}: {message}") from None
+
+
+# Record fields whose command-line option has another name.
+_OPTION_FOR_FIELD = {"evidence_url": "evidence", "occurred_on": "on", "aliases": "alias"}
+
+
+db_option = click.option(
+    "-d",
+    "--db",
+    envvar="TRACKER_DB",
+    metavar="PATH_OR_URL",
+    help="Database file or SQLAlchemy URL (default ./tracker.db; env TRACKER_DB).",
+)
+by_option = click.option(
+    "--by", metavar="NAME", help="Who is entering this (default $TRACKER_USER or your login)."
+)
+
+
+@click.group(cls=TrackerGroup, context_settings=CONTEXT)
+@db_option
+@click.version_option(__version__, "-V", "--version")
+def cli(db: str | None) -> None:
+    """Track public forecasts: who said what would happen, and whether it did.
+
+    Claims are stored with their sources in a SQLite file (./tracker.db unless
+    --db or TRACKER_DB says otherwise); outcomes record what happened, with
+    evidence.
+
+    \b
+    Example:
+        tracker import seeds/
+        tracker list --speaker "Ban Kil-joo"
+        tracker add-outcome trump-kim-meet-during-korea-visit no --on 2025-10-29 \\
+            --evidence https://example.org/report
+    """
+
+
+@cli.command()
+@click.pass_context
+def init(ctx: click.Context) -> None:
+    """Create the database, or upgrade it to this version's schema.
+
+    \b
+    Example:
+        tracker --db forecasts.db init
+    """
+    from tracker.schema import schema_state
+
+    state = schema_state(_engine(ctx))
+    click.echo(f"database ready at schema {state.revision} ({state.status})")
+
+
+@cli.command(name="import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@by_option
+@output_options
+@click.pass_context
+def import_(ctx: click.Context, paths: tuple[Path, ...], by: str | None, fmt: str) -> None:
+    """Load sources, people, questions, claims and outcomes from seed files.
+
+    PATHS are YAML or JSON files, or folders of them. Everything is validated
+    before anything is written, and written in one transaction; importing the
+    same files again changes nothing.
+
+    \b
+    Example:
+        tracker import seeds/
+        tracker import seeds/trump-kim.yaml --json
+    """
+    from tracker.services.importer import import_files
+
+    with _session(ctx, write=True) as session:
+        summary = import_files(session, list(paths), by or _user())
+    emit(summary.rows(), fmt)
+    if fmt == "table":
+        click.echo(f"{len(summary.files)} file(s); {summary.changed} row(s) written", err=True)
+
+
+@cli.command(name="add-source")
+@click.option("--title", help="The document's title.")
+@click.option("--slug", help="Short id (default: made from the title).")
+@click.option("--url", help="Where it was published (unique).")
+@click.option("--publisher")
+@click.option("--author")
+@click.option("--published-on", metavar="YYYY-MM-DD")
+@click.option("--published-on-note", metavar="TEXT", help="How the date is known, if not printed.")
+@click.option("--retrieved-on", metavar="YYYY-MM-DD")
+@click.option(
+    "--text-file",
+    type=click.File("r", encoding="utf-8"),
+    help="The document's full text ('-' for stdin), kept to verify quotes.",
+)
+@output_options
+@click.pass_context
+def add_source(
+    ctx: click.Context, title: str | None, slug: str | None, text_file: Any, fmt: str, **fields: Any
+) -> None:
+    """Record a source: an article or document that claims appear in.
+
+    \b
+    Example:
+        tracker add-source --title "Trump has revived speculation…" \\
+            --publisher "Example News" --published-on 2025-10-24 --text-file article.txt
+    """
+    from tracker.records import SourceIn
+    from tracker.services.sources import save_source
+    from tracker.text import slugify
+
+    title = _ask(title, "--title", "Title")
+    rec = _record(
+        SourceIn,
+        title=title,
+        slug=slug or slugify(title),
+        text=text_file.read() if text_file else None,
+        **fields,
+    )
+    with _session(ctx, write=True) as session:
+        source, action = save_source(session, rec)
+        row = {"id": source.id, "slug": source.slug, "title": source.title, "action": action}
+    emit_record(row, fmt)
+
+
+@cli.command(name="add-person")
+@click.argument("name", required=False)
+@click.option(
+    "--kind",
+    type=click.Choice(["person", "group", "organisation"]),
+    default="person",
+    show_default=True,
+)
+@click.option("--alias", "aliases", multiple=True, help="Another spelling (repeatable).")
+@click.option("--slug", help="Short id (default: made from the name).")
+@click.option("--description")
+@output_options
+@click.pass_context
+def add_person(
+    ctx: click.Context, name: str | None, aliases: tuple[str, ...], fmt: str, **fields: Any
+) -> None:
+    """Record a speaker, or add spellings to one already known.
+
+    Any alias finds the person afterwards (case, accents and hyphens ignored).
+
+    \b
+    Example:
+        tracker add-person "Ban Kil-joo" --alias "Pan Kil-ju" --alias Ban
+        tracker add-person "Many experts (unnamed)" --kind group
+    """
+    from tracker.records import PersonIn
+    from tracker.services.people import person_aliases, save_person
+
+    name = _ask(name, "NAME", "Name")
+    rec = _record(PersonIn, name=name, aliases=list(aliases), **fields)
+    with _session(ctx, write=True) as session:
+        person, action = save_person(session, rec)
+        session.flush()
+        row = {
+            "id": person.id,
+            "slug": person.slug,
+            "name": person.name,
+            "kind": person.kind,
+            "aliases": ", ".join(person_aliases(person)),
+            "action": action,
+        }
+    emit_record(row, fmt)
+
+
+@cli.command(name="add-question")
+@click.option("--slug", help="Short id used to refer to it (default: made from the title).")
+@click.option("--title", help="The event, in a line.")
+@click.option("--criteria", help="Exactly what counts as YES.")
+@click.option("--resolve-by", metavar="YYYY-MM-DD", help="The date by which it resolves.")
+@click.option("--horizon", help="The time frame as worded in the source.")
+@click.option("--tag", "tags", multiple=True, help="A tag (repeatable).")
+@by_option
+@output_options
+@click.pass_context
+def add_question(
+    ctx: click.Context,
+    slug: str | None,
+    title: str | None,
+    criteria: str | None,
+    resolve_by: str | None,
+    tags: tuple[str, ...],
+    by: str | None,
+    fmt: str,
+    horizon: str | None,
+) -> None:
+    """Record a question: a future event worded so it can be resolved.
+
+    \b
+    Example:
+        tracker add-question --title "Trump and Kim meet during the APEC week" \\
+            --criteria "An in-person meeting between 29 Oct and 1 Nov 2025" \\
+            --resolve-by 2025-11-01 --horizon "this time" --tag north-korea
+    """
+    from tracker.records import QuestionIn
+    from tracker.services.questions import save_question
+    from tracker.text import slugify
+
+    title = _ask(title, "--title", "Title")
+    criteria = _ask(criteria, "--criteria", "Resolution criteria")
+    resolve_by = _ask(resolve_by, "--resolve-by", "Resolve by (YYYY-MM-DD)")
+    rec = _record(
+        QuestionIn,
+        slug=slug or slugify(title),
+        title=title,
+        criteria=criteria,
+        resolve_by=resolve_by,
+        horizon=horizon,
+        tags=list(tags),
+    )
+    with _session(ctx, write=True) as session:
+        question, action = save_question(session, rec, by or _user())
+        row = {"id": question.id, "slug": question.slug, "title": question.title, "action": action}
+    emit_record(row, fmt)
+
+
+@cli.command(name="add-claim")
+@click.option("--speaker", help="Who said it (any known spelling).")
+@click.option("--source", help="Source slug, URL or id.")
+@click.option("--made-on", metavar="YYYY-MM-DD", help="When it was said.")
+@click.option("--quote", help="The exact words, as they stand in the source.")
+@click.option("--question", help="Question slug or id the claim is about.")
+@click.option(
+    "--kind",
+    type=click.Choice(["forecast", "conditional", "directional", "opinion"]),
+    default="forecast",
+    show_default=True,
+)
+@click.option("--role", help="Role or affiliation as stated at the time.")
+@click.option("--wording", help="The probability words used ('unlikely').")
+@click.option("--probability", type=float, help="A stated probability, 0..1.")
+@click.option("--low", type=float, help="Low end of a stated range.")
+@click.option("--high", type=float, help="High end of a stated range.")
+@click.option("--scale", help="Scale to read --term on (default icd203).")
+@click.option("--term", help="The scale term the wording maps to.")
+@click.option(
+    "--basis",
+    type=click.Choice(
+        ["stated_number", "standard_scale", "survey_median", "analogy", "unscorable"]
+    ),
+    help="Basis of the mapping (default: from what is given).",
+)
+@click.option("--note", help="Why the wording was mapped this way.")
+@click.option(
+    "--condition", metavar="QUESTION", help="For a conditional: the question it depends on."
+)
+@click.option(
+    "--condition-result", type=click.Choice(["yes", "no"]), help="The result the condition needs."
+)
+@click.option(
+    "--direction", type=click.Choice(["increase", "decrease"]), help="For a directional claim."
+)
+@by_option
+@output_options
+@click.pass_context
+def add_claim(
+    ctx: click.Context,
+    condition: str | None,
+    condition_result: str | None,
+    by: str | None,
+    fmt: str,
+    **fields: Any,
+) -> None:
+    """Record a claim: who said what, where, when, about which question, how likely.
+
+    The quote must appear word for word in the source's text when the source
+    has one. Give a number (--probability), or the words mapped to a scale
+    term (--wording, --term, --scale), or neither for an unscorable claim.
+
+    \b
+    Example:
+        tracker add-claim --speaker "Koh Yu-hwan" --source trump-kim-holds-the-cards \\
+            --made-on 2025-10-24 --question apec-meeting-brings-results --kind conditional \\
+            --condition trump-kim-meet-during-korea-visit --condition-result yes \\
+            --quote "unlikely to produce meaningful results" --wording unlikely --term unlikely
+    """
+    from tracker.records import ClaimIn
+    from tracker.services.claims import save_claim
+
+    fields["speaker"] = _ask(fields["speaker"], "--speaker", "Speaker")
+    fields["source"] = _ask(fields["source"], "--source", "Source")
+    fields["made_on"] = _ask(fields["made_on"], "--made-on", "Made on (YYYY-MM-DD)")
+    fields["quote"] = _ask(fields["quote"], "--quote", "Exact quote")
+    if condition or condition_result:
+        fields["condition"] = {"question": condition, "result": condition_result}
+    rec = _record(ClaimIn, **fields)
+    with _session(ctx, write=True) as session:
+        claim, action = save_claim(session, rec, by or _user())
+        row = {"id": claim.id, "kind": claim.kind, "basis": claim.mapping_basis, "action": action}
+    emit_record(row, fmt)
+
+
+@cli.command(name="add-outcome")
+@click.argument("args", nargs=-1, metavar="[QUESTION] RESULT")
+@click.option("--claim", "claim_id", type=int, help="Resolve the question of this claim.")
+@click.option(
+    "--on", "occurred_on", metavar="YYYY-MM-DD", help="When it happened (or became settled)."
+)
+@click.option("--evidence", "evidence_url", metavar="URL", help="A URL that shows it.")
+@click.option("--evidence-source", metavar="SOURCE", help="A recorded source that shows it.")
+@click.option("--note", help="Why this call: what the evidence says.")
+@by_option
+@output_options
+@click.pass_context
+def add_outcome(
+    ctx: click.Context,
+    args: tuple[str, ...],
+    claim_id: int | None,
+    occurred_on: str | None,
+    by: str | None,
+    fmt: str,
+    **fields: Any,
+) -> None:
+    """Record what happened to a question: yes, no, partial, ambiguous or annulled.
+
+    The outcome resolves every claim on the question. Outcomes are never
+    changed: recording another for the same question is a correction that
+    supersedes the current one, and both stay in the history.
+
+    \b
+    Example:
+        tracker add-outcome trump-kim-meet-during-korea-visit no --on 2025-10-29 \\
+            --evidence https://example.org/afp-report --note "Trump: timing didn't work out"
+        tracker add-outcome --claim 4 annulled --on 2025-11-01 --evidence https://example.org/x
+    """
+    from tracker.errors import NotFound
+    from tracker.records import OutcomeIn
+    from tracker.services.outcomes import record_outcome
+    from tracker.services.questions import require_question
+
+    expected = 1 if claim_id is not None else 2
+    if len(args) != expected:
+        usage = "--claim ID RESULT" if claim_id is not None else "QUESTION RESULT"
+        raise click.UsageError(f"expected {usage}, got {len(args)} argument(s)")
+    result = args[-1]
+    if result not in RESULT_CHOICES:
+        raise click.UsageError(f"RESULT must be one of {', '.join(RESULT_CHOICES)}, not {result!r}")
+    occurred_on = _ask(occurred_on, "--on", "Happened on (YYYY-MM-DD)")
+    with _session(ctx, write=True) as session:
+        if claim_id is not None:
+            from tracker.models import Claim
+
+            claim = session.get(Claim, claim_id)
+            if claim is None:
+                raise NotFound(f"no claim {claim_id}")
+            if claim.question_id is None:
+                raise NotFound(f"claim {claim_id} is an opinion with no question to resolve")
+            question = require_question(session, str(claim.question_id))
+        else:
+            question = require_question(session, args[0])
+        rec = _record(
+            OutcomeIn, question=question.slug, result=result, occurred_on=occurred_on, **fields
+        )
+        recorded = record_outcome(session, question, rec, by or _user())
+    if recorded is None:
+        click.echo(f"{question.slug} already has this outcome; nothing recorded", err=True)
+        return
+    if recorded.supersedes is not None:
+        click.echo(
+            f"correction: outcome #{recorded.id} ({recorded.result}) supersedes "
+            f"#{recorded.supersedes} ({recorded.previous_result}) for {recorded.question}",
+            err=True,
+        )
+    else:
+        click.echo(
+            f"recorded outcome #{recorded.id}: {recorded.question} resolved "
+            f"{recorded.result}; {recorded.claims_resolved} claim(s) on it",
+            err=True,
+        )
+    from dataclasses import asdict
+
+    emit_record(asdict(recorded), fmt)
+
+
+@cli.command(name="list")
+@click.option("--speaker", help="Only this speaker (any alias).")
+@click.option("--question", help="Only claims about this question (slug or id).")
+@click.option(
+    "--status", type=click.Choice(["open", "resolved", "overdue"]), help="By the question's status."
+)
+@click.option("--tag", help="Only questions with this tag.")
+@click.option("--since", metavar="YYYY-MM-DD", help="Only claims made on or after this date.")
+@click.option("--limit", type=click.IntRange(min=1), help="At most this many rows.")
+@output_options
+@click.pass_context
+def list_(ctx: click.Context, since: str | None, fmt: str, **filters: Any) -> None:
+    """List claims with their probability, question, status and outcome.
+
+    \b
+    Example:
+        tracker list --speaker "Pan Kil-ju"
+        tracker list --status overdue --csv
+    """
+    from tracker.records import parse_iso_date
+    from tracker.services.claims import list_claims
+
+    try:
+        since_date = parse_iso_date(since) if since else None
+    except ValueError as exc:
+        raise click.UsageError(f"--since: {exc}") from None
+    with _session(ctx) as session:
+        rows = list_claims(session, since=since_date, **filters)
+    emit(
+        rows,
+        fmt,
+        [
+            "id",
+            "made_on",
+            "speaker",
+            "kind",
+            "question",
+            "wording",
+            "probability",
+            "basis",
+            "status",
+            "outcome",
+        ],
+        width=40,
+        empty="no claims match",
+    )
+
+
+@cli.command()
+@click.argument("ref")
+@output_options
+@click.pass_context
+def show(ctx: click.Context, ref: str, fmt: str) -> None:
+    """Show a claim (by id) or a question (by slug, or q:ID) in full.
+
+    A claim comes with its quote, speaker, source and the outcome history of
+    its question; a question with its criteria, claims and outcome history.
+
+    \b
+    Example:
+        tracker show 3
+        tracker show trump-kim-meet-during-korea-visit
+    """
+    from tracker.render import render_claim, render_question
+    from tracker.services.claims import show_claim, show_question
+
+    with _session(ctx) as session:
+        if ref.isdigit():
+            data, render = show_claim(session, int(ref)), render_claim
+        else:
+            data, render = show_question(session, ref.removeprefix("q:")), render_question
+    if fmt == "table":
+        render(data)
+    else:
+        emit([data], fmt)
+
+
+@cli.group(cls=TrackerGroup, context_settings=CONTEXT)
+def db() -> None:
+    """Inspect and migrate the database schema.
+
+    \b
+    Example:
+        tracker db current
+        tracker db upgrade
+    """
+
+
+def _raw_engine(ctx: click.Context) -> Engine:
+    from tracker.config import database_url
+    from tracker.db import get_engine
+
+    return get_engine(database_url(ctx.find_root().params.get("db")))
+
+
+@db.command()
+@click.argument("revision", default="head")
+@click.pass_context
+def upgrade(ctx: click.Context, revision: str) -> None:
+    """Upgrade the schema to REVISION (default: the newest).
+
+    \b
+    Example:
+        tracker db upgrade
+    """
+    from tracker.schema import schema_state
+    from tracker.schema import upgrade as do_upgrade
+
+    engine = _raw_engine(ctx)
+    do_upgrade(engine, revision)
+    state = schema_state(engine)
+    click.echo(f"schema at {state.revision} ({state.status})")
+
+
+@db.command()
+@click.argument("revision")
+@click.pass_context
+def downgrade(ctx: click.Context, revision: str) -> None:
+    """Downgrade the schema to REVISION ('base' removes every table).
+
+    \b
+    Example:
+        tracker db downgrade 0001
+    """
+    from tracker.schema import downgrade as do_downgrade
+    from tracker.schema import schema_state
+
+    engine = _raw_engine(ctx)
+    do_downgrade(engine, revision)
+    state = schema_state(engine)
+    click.echo(f"schema at {state.revision or 'base'} ({state.status})")
+
+
+@db.command()
+@click.pass_context
+def current(ctx: click.Context) -> None:
+    """Print the database's schema revision and whether it is up to date.
+
+    \b
+    Example:
+        tracker db current
+    """
+    from tracker.schema import schema_state
+
+    state = schema_state(_raw_engine(ctx))
+    click.echo(f"{state.revision or 'none'} (head {state.head}, {state.status})")
+
+
+@db.command()
+@output_options
+def history(fmt: str) -> None:
+    """List every schema migration, oldest first.
+
+    \b
+    Example:
+        tracker db history
+    """
+    from dataclasses import asdict
+
+    from tracker.schema import history as revisions
+
+    emit([asdict(r) for r in revisions()], fmt, width=None)

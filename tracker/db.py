@@ -1,0 +1,107 @@
+"""Engines, connection settings and transactions.
+
+SQLite is the embedded default. Each new SQLite connection gets:
+
+- ``foreign_keys=ON`` (OFF only for the migration connection, because a batch
+  table copy with enforcement on can cascade deletes into child tables),
+- a busy timeout, WAL journal and ``synchronous=NORMAL`` for safe concurrency,
+- truly transactional statements: pysqlite's own transaction handling is turned
+  off and we emit ``BEGIN`` ourselves, ``BEGIN IMMEDIATE`` for writers, so DDL
+  rolls back with everything else and writers queue instead of deadlocking.
+
+Any other SQLAlchemy URL (PostgreSQL for teams) is used as it is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cache
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session
+
+from tracker.config import sqlite_path
+from tracker.errors import Conflict, SchemaError, TrackerError, describe_integrity_error
+
+BUSY_TIMEOUT_MS = 30_000
+WRITE_OPTION = "tracker_write"
+
+
+def _check_sqlite_file(url: str) -> None:
+    """Fail early, in words, on paths SQLite would only report as 'unable to open'."""
+    path = sqlite_path(url)
+    if path is None:
+        return
+    if path.is_dir():
+        raise SchemaError(f"{path} is a folder, not a database file")
+    if not path.parent.is_dir():
+        raise SchemaError(f"folder {path.parent} does not exist (for database {path.name})")
+    if path.exists() and path.stat().st_size >= 16:
+        with path.open("rb") as fh:
+            if fh.read(16) != b"SQLite format 3\x00":
+                raise SchemaError(f"{path} is not a SQLite database")
+
+
+def _install_sqlite_listeners(engine: Engine, *, migrating: bool) -> None:
+    in_memory = sqlite_path(str(engine.url)) is None
+
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None  # we issue BEGIN ourselves (see on_begin)
+        cur = dbapi_conn.cursor()
+        cur.execute(f"PRAGMA foreign_keys = {'OFF' if migrating else 'ON'}")
+        cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        if not in_memory:
+            mode = cur.execute("PRAGMA journal_mode").fetchone()[0]
+            if mode.lower() != "wal":
+                cur.execute("PRAGMA journal_mode = WAL")
+        cur.execute("PRAGMA synchronous = NORMAL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(conn: Any) -> None:
+        writing = migrating or conn.get_execution_options().get(WRITE_OPTION, False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
+
+
+@cache
+def get_engine(url: str, *, migrating: bool = False) -> Engine:
+    """One engine per URL and purpose for the life of the process."""
+    if url.startswith("sqlite"):
+        _check_sqlite_file(url)
+        engine = create_engine(url)
+        _install_sqlite_listeners(engine, migrating=migrating)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def is_sqlite(engine: Engine) -> bool:
+    return engine.dialect.name == "sqlite"
+
+
+@contextmanager
+def session_scope(engine: Engine, *, write: bool = False) -> Iterator[Session]:
+    """One unit of work: commit at the end, roll back everything on any error.
+
+    Integrity errors from the database become ``Conflict`` with a readable
+    message, so a rule enforced only by SQLite still reaches the user as a line.
+    """
+    bind = engine.execution_options(**{WRITE_OPTION: True}) if write else engine
+    session = Session(bind, expire_on_commit=False, autoflush=True)
+    try:
+        yield session
+        session.commit()
+    except IntegrityError as exc:
+        session.rollback()
+        raise Conflict(describe_integrity_error(exc)) from exc
+    except OperationalError as exc:
+        session.rollback()
+        raise TrackerError(f"database error: {str(exc.orig).splitlines()[0]}") from exc
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()

@@ -1,0 +1,425 @@
+"""The data model: the one place the schema is described in Python.
+
+The migrations in ``migrations/versions`` build the real schema; a test checks
+that Alembic's autogenerate finds no difference between them and these models.
+Every constraint is named (see ``NAMING_CONVENTION``) so that SQLite batch
+migrations keep them, and the rules that matter live in the database as CHECKs,
+foreign keys and unique keys, so a write through Datasette or raw SQL is held to
+them too.
+
+Enumerations are plain text guarded by a CHECK; their allowed values are the
+tuples below, which the migrations and the validation layer also read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    Float,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    MetaData,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from tracker.types import UTCTimestamp
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+PERSON_KINDS = ("person", "group", "organisation")
+CLAIM_KINDS = ("forecast", "conditional", "directional", "opinion")
+MAPPING_BASES = ("stated_number", "standard_scale", "survey_median", "analogy", "unscorable")
+DIRECTIONS = ("increase", "decrease")
+BINARY_RESULTS = ("yes", "no")
+RESULTS = ("yes", "no", "partial", "ambiguous", "annulled")
+SCALE_KINDS = ("standard", "survey")
+
+
+def in_list(column: str, values: tuple[str, ...]) -> str:
+    """SQL for ``column IN ('a', 'b')``: the text of an enum CHECK."""
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+def iso_date_check(column: str, name: str) -> CheckConstraint:
+    """A CHECK that a date column holds a real ISO 8601 date (YYYY-MM-DD).
+
+    SQLite stores dates as text; ``date(x) IS x`` is true only for a valid date
+    already in canonical form, so '2025-02-30' and '24/10/2025' are refused.
+    Other databases have a native DATE type and need no such check.
+    """
+    return CheckConstraint(f"{column} IS NULL OR date({column}) IS {column}", name=name).ddl_if(
+        dialect="sqlite"
+    )
+
+
+def iso_timestamp_check(column: str, name: str) -> CheckConstraint:
+    """A CHECK that a timestamp column holds ``YYYY-MM-DDTHH:MM:SSZ`` (UTC)."""
+    return CheckConstraint(
+        f"{column} IS NULL OR strftime('%Y-%m-%dT%H:%M:%SZ', {column}) IS {column}", name=name
+    ).ddl_if(dialect="sqlite")
+
+
+def slug_check(name: str = "slug_format") -> CheckConstraint:
+    """Slugs are lowercase ASCII words joined by single hyphens."""
+    return CheckConstraint(
+        "length(slug) BETWEEN 1 AND 200 AND slug NOT GLOB '*[^a-z0-9-]*' "
+        "AND slug NOT GLOB '-*' AND slug NOT GLOB '*-' AND slug NOT GLOB '*--*'",
+        name=name,
+    ).ddl_if(dialect="sqlite")
+
+
+def nonblank(column: str, name: str) -> CheckConstraint:
+    return CheckConstraint(f"length(trim({column})) > 0", name=name)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Source(Base):
+    """An article or document in which claims appear."""
+
+    __tablename__ = "sources"
+    __table_args__ = (
+        slug_check(),
+        nonblank("title", "title_nonblank"),
+        iso_date_check("published_on", "published_on_iso"),
+        iso_date_check("retrieved_on", "retrieved_on_iso"),
+        iso_timestamp_check("created_at", "created_at_iso"),
+        CheckConstraint("(text IS NULL) = (content_hash IS NULL)", name="hash_with_text"),
+        CheckConstraint(
+            "content_hash IS NULL OR length(content_hash) = 64", name="content_hash_sha256"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slug: Mapped[str] = mapped_column(Text, unique=True)
+    url: Mapped[str | None] = mapped_column(Text, unique=True)
+    title: Mapped[str] = mapped_column(Text)
+    publisher: Mapped[str | None] = mapped_column(Text)
+    author: Mapped[str | None] = mapped_column(Text)
+    published_on: Mapped[dt.date | None] = mapped_column(Date)
+    published_on_note: Mapped[str | None] = mapped_column(Text)
+    retrieved_on: Mapped[dt.date | None] = mapped_column(Date)
+    text: Mapped[str | None] = mapped_column(Text)
+    content_hash: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCTimestamp)
+
+
+class Person(Base):
+    """A speaker: a named person, an unnamed group ("many experts") or an organisation."""
+
+    __tablename__ = "people"
+    __table_args__ = (
+        slug_check(),
+        nonblank("name", "name_nonblank"),
+        CheckConstraint(in_list("kind", PERSON_KINDS), name="kind_allowed"),
+        iso_timestamp_check("created_at", "created_at_iso"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slug: Mapped[str] = mapped_column(Text, unique=True)
+    name: Mapped[str] = mapped_column(Text, unique=True)
+    kind: Mapped[str] = mapped_column(Text)
+    description: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCTimestamp)
+
+    aliases: Mapped[list[PersonAlias]] = relationship(back_populates="person")
+
+
+class PersonAlias(Base):
+    """Every spelling a speaker is known by, the canonical name included.
+
+    ``alias_key`` is the normalised form (see ``tracker.text.alias_key``); it is
+    unique, so one spelling always finds exactly one person.
+    """
+
+    __tablename__ = "person_aliases"
+    __table_args__ = (
+        nonblank("alias", "alias_nonblank"),
+        nonblank("alias_key", "alias_key_nonblank"),
+        Index("ix_person_aliases_person_id", "person_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    alias: Mapped[str] = mapped_column(Text)
+    alias_key: Mapped[str] = mapped_column(Text, unique=True)
+
+    person: Mapped[Person] = relationship(back_populates="aliases")
+
+
+class Question(Base):
+    """A future event, worded so that it can be resolved; claims point at it."""
+
+    __tablename__ = "questions"
+    __table_args__ = (
+        slug_check(),
+        nonblank("title", "title_nonblank"),
+        nonblank("criteria", "criteria_nonblank"),
+        iso_date_check("resolve_by", "resolve_by_iso"),
+        iso_timestamp_check("created_at", "created_at_iso"),
+        Index("ix_questions_resolve_by", "resolve_by"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slug: Mapped[str] = mapped_column(Text, unique=True)
+    title: Mapped[str] = mapped_column(Text)
+    criteria: Mapped[str] = mapped_column(Text)
+    resolve_by: Mapped[dt.date] = mapped_column(Date)
+    horizon_text: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCTimestamp)
+    created_by: Mapped[str] = mapped_column(Text)
+
+
+class Tag(Base):
+    __tablename__ = "tags"
+    __table_args__ = (
+        CheckConstraint(
+            "length(name) BETWEEN 1 AND 100 AND name NOT GLOB '*[^a-z0-9-]*'", name="name_format"
+        ).ddl_if(dialect="sqlite"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(Text, unique=True)
+
+
+class QuestionTag(Base):
+    __tablename__ = "question_tags"
+    __table_args__ = (Index("ix_question_tags_tag_id", "tag_id"),)
+
+    question_id: Mapped[int] = mapped_column(
+        ForeignKey("questions.id", ondelete="CASCADE"), primary_key=True
+    )
+    tag_id: Mapped[int] = mapped_column(ForeignKey("tags.id"), primary_key=True)
+
+
+class Scale(Base):
+    """A named mapping from words to probabilities (ICD 203, PHIA, Kent, surveys)."""
+
+    __tablename__ = "scales"
+    __table_args__ = (
+        slug_check(),
+        CheckConstraint(in_list("kind", SCALE_KINDS), name="kind_allowed"),
+        CheckConstraint("is_default IN (0, 1)", name="is_default_bool"),
+        Index(
+            "uq_scales_one_default",
+            "is_default",
+            unique=True,
+            sqlite_where=text("is_default = 1"),
+            postgresql_where=text("is_default = 1"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slug: Mapped[str] = mapped_column(Text, unique=True)
+    name: Mapped[str] = mapped_column(Text, unique=True)
+    kind: Mapped[str] = mapped_column(Text)
+    is_default: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    description: Mapped[str] = mapped_column(Text)
+    citation: Mapped[str] = mapped_column(Text)
+
+
+class ScaleTerm(Base):
+    """One word of a scale and the probability range it stands for.
+
+    ``rung`` places the term on the common seven-step ladder (-3 "almost no
+    chance" … 0 "even" … +3 "almost certain") so a claim read on one scale can be
+    re-read on another; synonyms and in-between survey phrases have no rung.
+    """
+
+    __tablename__ = "scale_terms"
+    __table_args__ = (
+        UniqueConstraint("scale_id", "term"),
+        UniqueConstraint("scale_id", "rung"),
+        nonblank("term", "term_nonblank"),
+        CheckConstraint("rung IS NULL OR rung BETWEEN -3 AND 3", name="rung_range"),
+        CheckConstraint(
+            "0 <= low AND low <= point AND point <= high AND high <= 1", name="low_point_high"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    scale_id: Mapped[int] = mapped_column(ForeignKey("scales.id"))
+    term: Mapped[str] = mapped_column(Text)
+    rung: Mapped[int | None] = mapped_column(Integer)
+    low: Mapped[float] = mapped_column(Float)
+    point: Mapped[float] = mapped_column(Float)
+    high: Mapped[float] = mapped_column(Float)
+    note: Mapped[str | None] = mapped_column(Text)
+
+    scale: Mapped[Scale] = relationship()
+
+
+class Claim(Base):
+    """Who said what, where and when, about which question, and how likely.
+
+    The probability is either stated (``probability`` with an optional stated
+    range) or read from a scale term (``scale_term_id``); ``mapping_basis`` says
+    which, and the CHECKs below keep the two from being mixed.
+    """
+
+    __tablename__ = "claims"
+    __table_args__ = (
+        UniqueConstraint("source_id", "person_id", "quote"),
+        nonblank("quote", "quote_nonblank"),
+        CheckConstraint(in_list("kind", CLAIM_KINDS), name="kind_allowed"),
+        CheckConstraint(in_list("mapping_basis", MAPPING_BASES), name="mapping_basis_allowed"),
+        CheckConstraint(
+            f"condition_result IS NULL OR {in_list('condition_result', BINARY_RESULTS)}",
+            name="condition_result_allowed",
+        ),
+        CheckConstraint(
+            f"direction IS NULL OR {in_list('direction', DIRECTIONS)}", name="direction_allowed"
+        ),
+        CheckConstraint(
+            "(probability IS NULL OR (probability >= 0 AND probability <= 1)) "
+            "AND (prob_low IS NULL OR (prob_low >= 0 AND prob_low <= 1)) "
+            "AND (prob_high IS NULL OR (prob_high >= 0 AND prob_high <= 1))",
+            name="probability_range",
+        ),
+        CheckConstraint(
+            "(prob_low IS NULL) = (prob_high IS NULL) "
+            "AND (prob_low IS NULL OR (probability IS NOT NULL "
+            "AND prob_low <= probability AND probability <= prob_high))",
+            name="low_point_high",
+        ),
+        CheckConstraint(
+            "(mapping_basis = 'stated_number' AND probability IS NOT NULL "
+            "AND scale_term_id IS NULL) "
+            "OR (mapping_basis IN ('standard_scale', 'survey_median') "
+            "AND scale_term_id IS NOT NULL AND probability IS NULL) "
+            "OR (mapping_basis = 'analogy' "
+            "AND (scale_term_id IS NULL) <> (probability IS NULL)) "
+            "OR (mapping_basis = 'unscorable' AND probability IS NULL "
+            "AND scale_term_id IS NULL)",
+            name="basis_fields",
+        ),
+        CheckConstraint("kind = 'opinion' OR question_id IS NOT NULL", name="question_required"),
+        CheckConstraint(
+            "kind NOT IN ('directional', 'opinion') OR mapping_basis = 'unscorable'",
+            name="unscored_kinds",
+        ),
+        CheckConstraint(
+            "(kind = 'conditional') = (condition_question_id IS NOT NULL) "
+            "AND (condition_question_id IS NULL) = (condition_result IS NULL)",
+            name="condition_fields",
+        ),
+        CheckConstraint(
+            "condition_question_id IS NULL OR condition_question_id <> question_id",
+            name="condition_not_self",
+        ),
+        CheckConstraint(
+            "(kind = 'directional') = (direction IS NOT NULL)", name="direction_fields"
+        ),
+        iso_date_check("made_on", "made_on_iso"),
+        iso_timestamp_check("entered_at", "entered_at_iso"),
+        Index("ix_claims_person_id", "person_id"),
+        Index("ix_claims_question_id", "question_id"),
+        Index("ix_claims_condition_question_id", "condition_question_id"),
+        Index("ix_claims_scale_term_id", "scale_term_id"),
+        Index("ix_claims_made_on", "made_on"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"))
+    question_id: Mapped[int | None] = mapped_column(ForeignKey("questions.id"))
+    quote: Mapped[str] = mapped_column(Text)
+    made_on: Mapped[dt.date] = mapped_column(Date)
+    made_on_note: Mapped[str | None] = mapped_column(Text)
+    role: Mapped[str | None] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(Text)
+    wording: Mapped[str | None] = mapped_column(Text)
+    probability: Mapped[float | None] = mapped_column(Float)
+    prob_low: Mapped[float | None] = mapped_column(Float)
+    prob_high: Mapped[float | None] = mapped_column(Float)
+    scale_term_id: Mapped[int | None] = mapped_column(ForeignKey("scale_terms.id"))
+    mapping_basis: Mapped[str] = mapped_column(Text)
+    mapping_note: Mapped[str | None] = mapped_column(Text)
+    condition_question_id: Mapped[int | None] = mapped_column(ForeignKey("questions.id"))
+    condition_result: Mapped[str | None] = mapped_column(Text)
+    direction: Mapped[str | None] = mapped_column(Text)
+    entered_by: Mapped[str] = mapped_column(Text)
+    entered_at: Mapped[dt.datetime] = mapped_column(UTCTimestamp)
+
+
+class ClaimAppearance(Base):
+    """A later appearance of a claim in another source; the claim's own
+    ``source_id`` is always its first appearance."""
+
+    __tablename__ = "claim_appearances"
+    __table_args__ = (
+        UniqueConstraint("claim_id", "source_id"),
+        nonblank("quote", "quote_nonblank"),
+        iso_date_check("appeared_on", "appeared_on_iso"),
+        Index("ix_claim_appearances_source_id", "source_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"))
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"))
+    quote: Mapped[str] = mapped_column(Text)
+    appeared_on: Mapped[dt.date | None] = mapped_column(Date)
+
+
+class Outcome(Base):
+    """What happened to a question. Append-only: a correction is a new row whose
+    ``supersedes_id`` points at the row it replaces.
+
+    The keys make the history a single chain per question: only one outcome per
+    question supersedes nothing, each outcome is superseded at most once, and the
+    composite foreign key keeps a correction on the same question. Triggers
+    (created by the migrations) refuse UPDATE and DELETE.
+    """
+
+    __tablename__ = "outcomes"
+    __table_args__ = (
+        UniqueConstraint("question_id", "id"),
+        UniqueConstraint("supersedes_id"),
+        ForeignKeyConstraint(
+            ["question_id", "supersedes_id"],
+            ["outcomes.question_id", "outcomes.id"],
+            name="fk_outcomes_supersedes_same_question",
+        ),
+        CheckConstraint(in_list("result", RESULTS), name="result_allowed"),
+        CheckConstraint(
+            "evidence_url IS NOT NULL OR evidence_source_id IS NOT NULL", name="evidence_required"
+        ),
+        CheckConstraint("supersedes_id IS NULL OR supersedes_id <> id", name="not_self"),
+        iso_date_check("occurred_on", "occurred_on_iso"),
+        iso_timestamp_check("recorded_at", "recorded_at_iso"),
+        Index(
+            "uq_outcomes_one_first_per_question",
+            "question_id",
+            unique=True,
+            sqlite_where=text("supersedes_id IS NULL"),
+            postgresql_where=text("supersedes_id IS NULL"),
+        ),
+        Index("ix_outcomes_evidence_source_id", "evidence_source_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"))
+    result: Mapped[str] = mapped_column(Text)
+    occurred_on: Mapped[dt.date] = mapped_column(Date)
+    evidence_url: Mapped[str | None] = mapped_column(Text)
+    evidence_source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id"))
+    note: Mapped[str | None] = mapped_column(Text)
+    supersedes_id: Mapped[int | None] = mapped_column(Integer)
+    recorded_at: Mapped[dt.datetime] = mapped_column(UTCTimestamp)
+    recorded_by: Mapped[str] = mapped_column(Text)

@@ -1,0 +1,175 @@
+"""The input records: what a seed file entry or an ``add-*`` command must carry.
+
+Both the importer and the single-record commands parse input into these models,
+so a value is held to the same rules however it arrives. They check shape and
+type (dates are real ISO dates, probabilities finite numbers in 0..1, no unknown
+fields); the rules that tie fields and rows together live in the database's
+CHECKs and keys, and ``tracker.errors`` explains them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
+
+from tracker.models import (
+    BINARY_RESULTS,
+    CLAIM_KINDS,
+    DIRECTIONS,
+    MAPPING_BASES,
+    PERSON_KINDS,
+    RESULTS,
+)
+from tracker.text import control_character
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+_URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
+
+
+def parse_iso_date(value: Any) -> dt.date:
+    """Only unambiguous dates: YYYY-MM-DD text or a date (YAML parses those)."""
+    if isinstance(value, dt.datetime):
+        raise ValueError("expected a date (YYYY-MM-DD), got a date and time")
+    if isinstance(value, dt.date):
+        return value
+    if not isinstance(value, str) or not _ISO_DATE.match(value.strip()):
+        raise ValueError(f"expected a date as YYYY-MM-DD, got {value!r}")
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError as exc:
+        raise ValueError(f"{value!r} is not a real date") from exc
+
+
+def _clean_text(value: str) -> str:
+    bad = control_character(value)
+    if bad is not None:
+        raise ValueError(f"contains a control character (U+{ord(bad):04X})")
+    if not value.strip():
+        raise ValueError("must not be blank")
+    return value
+
+
+def _check_url(value: str) -> str:
+    if not _URL.match(value):
+        raise ValueError(f"expected an http(s) URL, got {value!r}")
+    return value
+
+
+IsoDate = Annotated[dt.date, BeforeValidator(parse_iso_date)]
+Text = Annotated[str, Field(strict=True, max_length=1_000_000), AfterValidator(_clean_text)]
+Slug = Annotated[str, Field(strict=True, pattern=_SLUG, max_length=200)]
+Url = Annotated[str, Field(strict=True, max_length=2000), AfterValidator(_check_url)]
+Probability = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
+Tag = Annotated[str, Field(strict=True, pattern=_SLUG, max_length=100)]
+
+
+class Record(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SourceIn(Record):
+    slug: Slug
+    title: Text
+    url: Url | None = None
+    publisher: Text | None = None
+    author: Text | None = None
+    published_on: IsoDate | None = None
+    published_on_note: Text | None = None
+    retrieved_on: IsoDate | None = None
+    text: Text | None = None
+
+
+class PersonIn(Record):
+    name: Text
+    slug: Slug | None = None
+    kind: Literal[PERSON_KINDS] = "person"  # type: ignore[valid-type]
+    description: Text | None = None
+    aliases: list[Text] = []
+
+
+class QuestionIn(Record):
+    slug: Slug
+    title: Text
+    criteria: Text
+    resolve_by: IsoDate
+    horizon: Text | None = None
+    tags: list[Tag] = []
+
+
+class ConditionIn(Record):
+    question: Slug
+    result: Literal[BINARY_RESULTS]  # type: ignore[valid-type]
+
+
+class ClaimIn(Record):
+    """A claim. The mapping basis may be left out: it follows from what is given
+    (a number is a stated number; a scale term is a standard or survey reading)."""
+
+    speaker: Text
+    source: Slug
+    made_on: IsoDate
+    quote: Text
+    kind: Literal[CLAIM_KINDS] = "forecast"  # type: ignore[valid-type]
+    question: Slug | None = None
+    role: Text | None = None
+    made_on_note: Text | None = None
+    wording: Text | None = None
+    probability: Probability | None = None
+    low: Probability | None = None
+    high: Probability | None = None
+    scale: Slug | None = None
+    term: Text | None = None
+    basis: Literal[MAPPING_BASES] | None = None  # type: ignore[valid-type]
+    note: Text | None = None
+    condition: ConditionIn | None = None
+    direction: Literal[DIRECTIONS] | None = None  # type: ignore[valid-type]
+
+    @model_validator(mode="after")
+    def _range(self) -> ClaimIn:
+        if (self.low is None) != (self.high is None):
+            raise ValueError("give both low and high, or neither")
+        if self.low is not None and self.high is not None and self.low > self.high:
+            raise ValueError(f"low ({self.low}) is above high ({self.high})")
+        if self.scale is not None and self.term is None:
+            raise ValueError("a scale needs a term")
+        return self
+
+
+class OutcomeIn(Record):
+    question: Slug
+    result: Literal[RESULTS]  # type: ignore[valid-type]
+    occurred_on: IsoDate
+    evidence_url: Url | None = None
+    evidence_source: Slug | None = None
+    note: Text | None = None
+    recorded_by: Text | None = None
+
+    @model_validator(mode="after")
+    def _evidence(self) -> OutcomeIn:
+        if self.evidence_url is None and self.evidence_source is None:
+            raise ValueError("an outcome needs evidence: evidence_url or evidence_source")
+        return self
+
+
+def first_error(exc: ValidationError) -> str:
+    """One line for a pydantic error: 'field: what is wrong'."""
+    err = exc.errors()[0]
+    where = ".".join(str(p) for p in err["loc"])
+    message = err["msg"].removeprefix("Value error, ")
+    if err["type"] == "extra_forbidden":
+        message = "unknown field"
+    elif err["type"] == "missing":
+        message = "required field is missing"
+    return f"{where}: {message}" if where else message

@@ -1,0 +1,103 @@
+"""Human renderings of one claim or one question (``tracker show``)."""
+
+from __future__ import annotations
+
+import textwrap
+from typing import Any
+
+import click
+
+from tracker.output import emit
+
+
+def _probability(row: dict[str, Any]) -> str:
+    p = row.get("probability")
+    if p is None:
+        return f"unscorable ({row['basis']})"
+    text = f"{p:.3g}"
+    if row.get("prob_low") is not None and row["prob_low"] != row["prob_high"]:
+        text += f" (range {row['prob_low']:.3g}–{row['prob_high']:.3g})"
+    where = f"{row['scale']} '{row['scale_term']}'" if row.get("scale") else "stated"
+    return f"{text} — {row['basis']}, {where}"
+
+
+def _wrapped(text: str, indent: str = "  ") -> None:
+    click.echo(textwrap.fill(text, 100, initial_indent=indent, subsequent_indent=indent + "  "))
+
+
+def _outcomes(history: list[dict[str, Any]]) -> None:
+    if not history:
+        click.echo("  no outcome recorded")
+        return
+    for o in history:
+        mark = "current" if o["current"] else "superseded by a later record"
+        click.echo(
+            f"  #{o['id']} {o['result'].upper()} on {o['occurred_on']} "
+            f"(recorded {o['recorded_at']} by {o['recorded_by']}; {mark})"
+        )
+        if o["supersedes"]:
+            click.echo(f"      corrects #{o['supersedes']}")
+        for label in ("evidence_url", "evidence_source", "note"):
+            if o.get(label):
+                _wrapped(f"{label.replace('_', ' ')}: {o[label]}", "      ")
+
+
+def _question_block(title: str, q: dict[str, Any] | None) -> None:
+    if q is None:
+        return
+    click.echo(f"\n{title}: {q['slug']} — {q['title']} (resolve by {q['resolve_by']})")
+    if "required_result" in q:
+        click.echo(f"  counts only if it resolves {q['required_result'].upper()}")
+    _outcomes(q["outcomes"])
+
+
+def render_claim(c: dict[str, Any]) -> None:
+    click.echo(f"Claim {c['id']} ({c['kind']}), made {c['made_on']}")
+    if c.get("made_on_note"):
+        click.echo(f"  date note: {c['made_on_note']}")
+    aliases = f" (also: {', '.join(c['speaker_aliases'])})" if c["speaker_aliases"] else ""
+    click.echo(f"Speaker: {c['speaker']}{aliases}")
+    if c.get("role"):
+        click.echo(f"  role as stated: {c['role']}")
+    click.echo("Quote:")
+    click.echo(textwrap.indent(textwrap.fill(f"“{c['quote']}”", 96), "  "))
+    if c.get("wording"):
+        click.echo(f"Wording: {c['wording']}")
+    click.echo(f"Probability of YES: {_probability(c)}")
+    if c.get("direction"):
+        click.echo(f"Direction: {c['direction']} (no level, not scored)")
+    if c.get("mapping_note"):
+        _wrapped(f"note: {c['mapping_note']}")
+    s = c["source"]
+    published = ", ".join(filter(None, [s["publisher"], s["published_on"] or "date unknown"]))
+    _wrapped(f"Source: {s['title']} [{s['slug']}], {published}", "")
+    if s.get("published_on_note"):
+        _wrapped(f"date note: {s['published_on_note']}")
+    if s.get("url"):
+        click.echo(f"  {s['url']}")
+    _question_block("Question", c["question_detail"])
+    _question_block("Condition", c["condition"])
+    click.echo(f"\nEntered by {c['entered_by']} at {c['entered_at']}")
+
+
+def render_question(q: dict[str, Any]) -> None:
+    click.echo(f"Question {q['id']}: {q['slug']}")
+    click.echo(f"  {q['title']}")
+    click.echo(
+        f"Resolve by: {q['resolve_by']}"
+        + (f" (as worded: {q['horizon']})" if q.get("horizon") else "")
+    )
+    click.echo("Criteria:")
+    click.echo(textwrap.indent(textwrap.fill(q["criteria"], 96), "  "))
+    if q["tags"]:
+        click.echo(f"Tags: {', '.join(q['tags'])}")
+    click.echo("Outcome history:")
+    _outcomes(q["outcomes"])
+    click.echo("Claims:")
+    emit(
+        q["claims"],
+        "table",
+        ["id", "made_on", "speaker", "kind", "wording", "probability", "basis"],
+        width=40,
+        empty="  no claims",
+    )

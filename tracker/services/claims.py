@@ -1,0 +1,267 @@
+"""Claims: recording them, listing them with their questions' status, showing one."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from tracker.errors import NotFound, ValidationFailed
+from tracker.models import Claim, Person, Question, Scale, ScaleTerm, Source
+from tracker.records import ClaimIn
+from tracker.services.outcomes import outcome_history
+from tracker.services.people import find_person, person_aliases, require_person
+from tracker.services.questions import STATUS_SQL, question_tags, require_question, today
+from tracker.services.sources import require_source
+from tracker.types import utcnow
+
+# Which mapping basis a scale term gives by default, by the kind of its scale.
+_BASIS_FOR_SCALE_KIND = {"standard": "standard_scale", "survey": "survey_median"}
+
+
+def default_scale(session: Session) -> Scale:
+    scale = session.scalar(select(Scale).where(Scale.is_default == 1))
+    if scale is None:
+        raise NotFound("no default probability scale in this database")
+    return scale
+
+
+def find_term(session: Session, scale_slug: str | None, term: str) -> ScaleTerm:
+    """The scale term a wording maps to, on the named scale or the default one."""
+    scale = (
+        default_scale(session)
+        if scale_slug is None
+        else session.scalar(select(Scale).where(Scale.slug == scale_slug))
+    )
+    if scale is None:
+        known = ", ".join(session.scalars(select(Scale.slug).order_by(Scale.slug)))
+        raise NotFound(f"no scale {scale_slug!r} (known: {known})")
+    wanted = " ".join(term.casefold().split())
+    found = session.scalar(
+        select(ScaleTerm).where(ScaleTerm.scale_id == scale.id, ScaleTerm.term == wanted)
+    )
+    if found is None:
+        terms = session.scalars(
+            select(ScaleTerm.term).where(ScaleTerm.scale_id == scale.id).order_by(ScaleTerm.point)
+        )
+        raise NotFound(
+            f"term {term!r} is not on scale {scale.slug} (its terms: {', '.join(terms)})"
+        )
+    return found
+
+
+def _mapping(session: Session, rec: ClaimIn) -> dict[str, Any]:
+    """Probability columns for a claim: a stated number or a scale term, and the basis."""
+    term = find_term(session, rec.scale, rec.term) if rec.term is not None else None
+    probability = rec.probability
+    if probability is None and rec.low is not None and rec.high is not None:
+        probability = round((rec.low + rec.high) / 2, 6)
+    if rec.basis is not None:
+        basis = rec.basis
+    elif term is not None:
+        basis = _BASIS_FOR_SCALE_KIND[term.scale.kind]
+    elif probability is not None:
+        basis = "stated_number"
+    else:
+        basis = "unscorable"
+    if term is not None and basis in _BASIS_FOR_SCALE_KIND.values():
+        expected = _BASIS_FOR_SCALE_KIND[term.scale.kind]
+        if basis != expected:
+            raise ValidationFailed(
+                f"basis: {basis} needs a {'survey' if basis == 'survey_median' else 'standard'} "
+                f"scale, but {term.scale.slug} is a {term.scale.kind} scale"
+            )
+    return {
+        "scale_term_id": term.id if term is not None else None,
+        "probability": probability,
+        "prob_low": rec.low,
+        "prob_high": rec.high,
+        "mapping_basis": basis,
+    }
+
+
+def save_claim(session: Session, rec: ClaimIn, entered_by: str) -> tuple[Claim, str]:
+    """Record a claim, or update the one with the same source, speaker and quote.
+
+    The quote must appear word for word in the source's stored text, when the
+    source has one: that is what makes a claim checkable.
+    """
+    person = require_person(session, rec.speaker)
+    source = require_source(session, rec.source)
+    question = require_question(session, rec.question) if rec.question else None
+    condition = require_question(session, rec.condition.question) if rec.condition else None
+    if source.text is not None and rec.quote not in source.text:
+        raise ValidationFailed(f"quote: not found word for word in the text of {source.slug}")
+    values: dict[str, Any] = {
+        "question_id": question.id if question else None,
+        "made_on": rec.made_on,
+        "made_on_note": rec.made_on_note,
+        "role": rec.role,
+        "kind": rec.kind,
+        "wording": rec.wording,
+        "mapping_note": rec.note,
+        "condition_question_id": condition.id if condition else None,
+        "condition_result": rec.condition.result if rec.condition else None,
+        "direction": rec.direction,
+        **_mapping(session, rec),
+    }
+    claim = session.scalar(
+        select(Claim).where(
+            Claim.source_id == source.id, Claim.person_id == person.id, Claim.quote == rec.quote
+        )
+    )
+    if claim is None:
+        claim = Claim(
+            person_id=person.id,
+            source_id=source.id,
+            quote=rec.quote,
+            entered_by=entered_by,
+            entered_at=utcnow(),
+            **values,
+        )
+        session.add(claim)
+        session.flush()
+        return claim, "created"
+    action = "unchanged"
+    for field, value in values.items():
+        if getattr(claim, field) != value:
+            setattr(claim, field, value)
+            action = "updated"
+    session.flush()
+    return claim, action
+
+
+_LIST_SQL = f"""
+SELECT c.id, c.made_on, p.name AS speaker, c.kind, q.slug AS question,
+       c.wording, cp.probability, cp.prob_low, cp.prob_high, c.mapping_basis AS basis,
+       cp.scale, cp.scale_term, q.resolve_by, co.result AS outcome,
+       CASE WHEN q.id IS NULL THEN NULL ELSE {STATUS_SQL} END AS status,
+       c.quote
+FROM claims AS c
+JOIN people AS p ON p.id = c.person_id
+JOIN claim_probabilities AS cp ON cp.claim_id = c.id
+LEFT JOIN questions AS q ON q.id = c.question_id
+LEFT JOIN current_outcomes AS co ON co.question_id = q.id
+"""
+
+
+def list_claims(
+    session: Session,
+    *,
+    speaker: str | None = None,
+    question: str | None = None,
+    status: str | None = None,
+    tag: str | None = None,
+    since: dt.date | None = None,
+    limit: int | None = None,
+    on: dt.date | None = None,
+) -> list[dict[str, Any]]:
+    """Claims, oldest first, with their probability, question and outcome.
+
+    Every filter is a bound parameter; ``speaker`` matches any alias.
+    """
+    where: list[str] = []
+    params: dict[str, Any] = {"today": (on or today()).isoformat()}
+    if speaker is not None:
+        person = find_person(session, speaker)
+        if person is None:
+            require_person(session, speaker)  # raises with suggestions
+        where.append("c.person_id = :person_id")
+        params["person_id"] = person.id if person else None
+    if question is not None:
+        where.append("(c.question_id = :question_id OR c.condition_question_id = :question_id)")
+        params["question_id"] = require_question(session, question).id
+    if status is not None:
+        where.append(f"q.id IS NOT NULL AND ({STATUS_SQL}) = :status")
+        params["status"] = status
+    if tag is not None:
+        where.append(
+            "EXISTS (SELECT 1 FROM question_tags AS qt JOIN tags AS t ON t.id = qt.tag_id "
+            "WHERE qt.question_id = c.question_id AND t.name = :tag)"
+        )
+        params["tag"] = tag
+    if since is not None:
+        where.append("c.made_on >= :since")
+        params["since"] = since.isoformat()
+    sql = _LIST_SQL + (" WHERE " + " AND ".join(where) if where else "")
+    sql += " ORDER BY c.made_on, c.id"
+    if limit is not None:
+        sql += " LIMIT :limit"
+        params["limit"] = limit
+    return [dict(row._mapping) for row in session.execute(text(sql), params)]
+
+
+def _question_brief(session: Session, question_id: int | None) -> dict[str, Any] | None:
+    if question_id is None:
+        return None
+    q = session.get(Question, question_id)
+    assert q is not None
+    return {
+        "id": q.id,
+        "slug": q.slug,
+        "title": q.title,
+        "resolve_by": q.resolve_by.isoformat(),
+        "outcomes": outcome_history(session, q.id),
+    }
+
+
+def show_claim(session: Session, claim_id: int) -> dict[str, Any]:
+    """One claim with its speaker, source, question and full outcome history."""
+    claim = session.get(Claim, claim_id)
+    if claim is None:
+        raise NotFound(f"no claim {claim_id}")
+    row = _claim_row(session, claim_id)
+    person = session.get(Person, claim.person_id)
+    source = session.get(Source, claim.source_id)
+    assert person is not None and source is not None
+    return {
+        **row,
+        "speaker_kind": person.kind,
+        "speaker_aliases": person_aliases(person),
+        "role": claim.role,
+        "made_on_note": claim.made_on_note,
+        "mapping_note": claim.mapping_note,
+        "direction": claim.direction,
+        "condition": (
+            {
+                **(_question_brief(session, claim.condition_question_id) or {}),
+                "required_result": claim.condition_result,
+            }
+            if claim.condition_question_id
+            else None
+        ),
+        "source": {
+            "slug": source.slug,
+            "title": source.title,
+            "url": source.url,
+            "publisher": source.publisher,
+            "published_on": source.published_on.isoformat() if source.published_on else None,
+            "published_on_note": source.published_on_note,
+        },
+        "question_detail": _question_brief(session, claim.question_id),
+        "entered_by": claim.entered_by,
+        "entered_at": claim.entered_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+
+
+def _claim_row(session: Session, claim_id: int) -> dict[str, Any]:
+    row = session.execute(
+        text(_LIST_SQL + " WHERE c.id = :id"), {"id": claim_id, "today": today().isoformat()}
+    ).one()
+    return dict(row._mapping)
+
+
+def show_question(session: Session, ref: str) -> dict[str, Any]:
+    """One question with its tags, every claim about it and its outcome history."""
+    question = require_question(session, ref)
+    brief = _question_brief(session, question.id)
+    assert brief is not None
+    return {
+        **brief,
+        "criteria": question.criteria,
+        "horizon": question.horizon_text,
+        "tags": question_tags(session, question.id),
+        "claims": list_claims(session, question=question.slug),
+    }

@@ -1,0 +1,239 @@
+"""The seed format: YAML (or JSON) files of sources, people, questions, claims, outcomes.
+
+A file is a mapping with any of those five lists. Everything named on the
+command line is read and validated before anything is written; then it is all
+written in one transaction, in dependency order, so a file that fails writes
+nothing. Every record is matched on its natural key, so importing the same files
+again changes nothing. Errors name the file, the record and the field.
+
+A source may give ``text_file`` (a path relative to its file) instead of
+``text``; the text is read from there.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from tracker.errors import TrackerError, ValidationFailed, describe_integrity_error
+from tracker.records import ClaimIn, OutcomeIn, PersonIn, QuestionIn, SourceIn, first_error
+from tracker.services.claims import save_claim
+from tracker.services.outcomes import sync_outcomes
+from tracker.services.people import save_person
+from tracker.services.questions import require_question, save_question
+from tracker.services.sources import save_source
+
+SECTIONS: dict[str, type[BaseModel]] = {
+    "sources": SourceIn,
+    "people": PersonIn,
+    "questions": QuestionIn,
+    "claims": ClaimIn,
+    "outcomes": OutcomeIn,
+}
+SUFFIXES = (".yaml", ".yml", ".json")
+
+
+@dataclass(frozen=True)
+class Entry:
+    where: str  # "seeds/x.yaml: claims[3]"
+    record: Any
+
+
+@dataclass
+class ImportSummary:
+    files: list[str] = field(default_factory=list)
+    counts: Counter[tuple[str, str]] = field(default_factory=Counter)
+
+    def rows(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "section": section,
+                **{a: self.counts[(section, a)] for a in ("created", "updated", "unchanged")},
+            }
+            for section in SECTIONS
+        ]
+
+    @property
+    def changed(self) -> int:
+        return sum(n for (_, action), n in self.counts.items() if action != "unchanged")
+
+
+def collect_files(paths: list[Path]) -> list[Path]:
+    """The seed files named, folders expanded (sorted, recursively)."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found = sorted(p for p in path.rglob("*") if p.suffix.lower() in SUFFIXES)
+            if not found:
+                raise ValidationFailed(f"{path}: no .yaml, .yml or .json files in this folder")
+            files.extend(found)
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise ValidationFailed(f"{path}: no such file or folder")
+    return files
+
+
+def _load(path: Path) -> Any:
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValidationFailed(
+            f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})"
+        ) from exc
+    except OSError as exc:
+        raise ValidationFailed(f"{path}: cannot read ({exc.strerror})") from exc
+    try:
+        if path.suffix.lower() == ".json":
+            return json.loads(raw)
+        import yaml
+
+        return yaml.load(raw, Loader=_yaml_loader())  # a SafeLoader subclass
+    except json.JSONDecodeError as exc:
+        raise ValidationFailed(f"{path}: not valid JSON: {exc.msg} at line {exc.lineno}") from exc
+    except Exception as exc:  # yaml.YAMLError, without importing yaml at module level
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or type(exc).__name__
+        raise ValidationFailed(f"{path}: not valid YAML: {problem}{where}") from exc
+
+
+def _yaml_loader() -> Any:
+    """PyYAML's safe loader with YAML 1.2 scalars: dates stay text (so a bad one is
+    reported as a bad date, not a parse error) and only true/false are booleans
+    (so ``result: no`` means "no")."""
+    import re
+
+    import yaml
+
+    class Loader(yaml.SafeLoader):
+        pass
+
+    Loader.yaml_implicit_resolvers = {
+        first: [
+            (tag, regexp)
+            for tag, regexp in resolvers
+            if tag not in ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:bool")
+        ]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    Loader.add_implicit_resolver(
+        "tag:yaml.org,2002:bool",
+        re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+        list("tTfF"),
+    )
+    return Loader
+
+
+def _with_text_file(path: Path, where: str, item: dict[str, Any]) -> dict[str, Any]:
+    if "text_file" not in item:
+        return item
+    item = dict(item)
+    name = item.pop("text_file")
+    if "text" in item:
+        raise ValidationFailed(f"{where}: text_file: give text or text_file, not both")
+    if not isinstance(name, str):
+        raise ValidationFailed(f"{where}: text_file: expected a file name")
+    target = path.parent / name
+    try:
+        item["text"] = target.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValidationFailed(f"{where}: text_file: cannot read {target} ({exc})") from exc
+    return item
+
+
+def parse_file(path: Path) -> dict[str, list[Entry]]:
+    """Validate one file into records, or raise naming file, record and field."""
+    data = _load(path)
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ValidationFailed(f"{path}: expected a mapping of {', '.join(SECTIONS)}")
+    unknown = [k for k in data if k not in SECTIONS]
+    if unknown:
+        raise ValidationFailed(
+            f"{path}: unknown section {unknown[0]!r} (expected {', '.join(SECTIONS)})"
+        )
+    parsed: dict[str, list[Entry]] = {}
+    for section, items in data.items():
+        if items is None:
+            continue
+        if not isinstance(items, list):
+            raise ValidationFailed(f"{path}: {section}: expected a list")
+        entries = []
+        for i, item in enumerate(items):
+            where = f"{path}: {section}[{i}]"
+            if not isinstance(item, dict):
+                raise ValidationFailed(f"{where}: expected a mapping of fields")
+            if section == "sources":
+                item = _with_text_file(path, where, item)
+            try:
+                record = SECTIONS[section].model_validate(item)
+            except ValidationError as exc:
+                raise ValidationFailed(f"{where}: {first_error(exc)}") from None
+            entries.append(Entry(where, record))
+        parsed[section] = entries
+    return parsed
+
+
+def import_files(session: Session, paths: list[Path], entered_by: str) -> ImportSummary:
+    """Validate every file, then write them all; the caller's transaction makes
+    it all or nothing."""
+    files = collect_files(paths)
+    parsed = [parse_file(p) for p in files]
+    summary = ImportSummary(files=[str(f) for f in files])
+    for section in SECTIONS:
+        entries = [e for doc in parsed for e in doc.get(section, [])]
+        if section == "outcomes":
+            _import_outcomes(session, entries, entered_by, summary)
+            continue
+        for entry in entries:
+            action = _apply(session, section, entry, entered_by)
+            summary.counts[(section, action)] += 1
+    return summary
+
+
+def _apply(session: Session, section: str, entry: Entry, entered_by: str) -> str:
+    try:
+        rec = entry.record
+        if section == "sources":
+            _, action = save_source(session, rec)
+        elif section == "people":
+            _, action = save_person(session, rec)
+        elif section == "questions":
+            _, action = save_question(session, rec, entered_by)
+        else:
+            _, action = save_claim(session, rec, entered_by)
+        session.flush()
+        return action
+    except TrackerError as exc:
+        raise type(exc)(f"{entry.where}: {exc}") from None
+    except IntegrityError as exc:
+        raise ValidationFailed(f"{entry.where}: {describe_integrity_error(exc)}") from None
+
+
+def _import_outcomes(
+    session: Session, entries: list[Entry], entered_by: str, summary: ImportSummary
+) -> None:
+    by_question: dict[str, list[Entry]] = {}
+    for entry in entries:
+        by_question.setdefault(entry.record.question, []).append(entry)
+    for slug, group in by_question.items():
+        where = group[0].where
+        try:
+            question = require_question(session, slug)
+            added = sync_outcomes(session, question, [e.record for e in group], entered_by)
+            session.flush()
+        except TrackerError as exc:
+            raise type(exc)(f"{where}: {exc}") from None
+        except IntegrityError as exc:
+            raise ValidationFailed(f"{where}: {describe_integrity_error(exc)}") from None
+        summary.counts[("outcomes", "created")] += added
+        summary.counts[("outcomes", "unchanged")] += len(group) - added

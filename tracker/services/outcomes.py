@@ -1,0 +1,145 @@
+"""Outcomes: append-only resolutions of questions, corrected by superseding."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
+
+from tracker.errors import Conflict
+from tracker.models import Claim, Outcome, Question, Source
+from tracker.records import OutcomeIn
+from tracker.services.sources import require_source
+from tracker.types import utcnow
+
+
+@dataclass(frozen=True)
+class RecordedOutcome:
+    id: int
+    question: str
+    result: str
+    occurred_on: str
+    supersedes: int | None
+    previous_result: str | None
+    claims_resolved: int
+
+
+def current_outcome(session: Session, question_id: int) -> Outcome | None:
+    """The outcome that stands, as the database's current_outcomes view says."""
+    outcome_id = session.scalar(
+        text("SELECT id FROM current_outcomes WHERE question_id = :q"), {"q": question_id}
+    )
+    return None if outcome_id is None else session.get(Outcome, outcome_id)
+
+
+def _same(outcome: Outcome, rec: OutcomeIn, evidence_source_id: int | None) -> bool:
+    return (
+        outcome.result == rec.result
+        and outcome.occurred_on == rec.occurred_on
+        and outcome.evidence_url == rec.evidence_url
+        and outcome.evidence_source_id == evidence_source_id
+        and outcome.note == rec.note
+    )
+
+
+def record_outcome(
+    session: Session, question: Question, rec: OutcomeIn, recorded_by: str
+) -> RecordedOutcome | None:
+    """Append an outcome for ``question``; it supersedes the current one, if any.
+
+    Returns None when the current outcome already says exactly this (nothing is
+    written: recording the same call twice is not a correction).
+    """
+    evidence_source = require_source(session, rec.evidence_source) if rec.evidence_source else None
+    evidence_source_id = evidence_source.id if evidence_source else None
+    current = current_outcome(session, question.id)
+    if current is not None and _same(current, rec, evidence_source_id):
+        return None
+    outcome = Outcome(
+        question_id=question.id,
+        result=rec.result,
+        occurred_on=rec.occurred_on,
+        evidence_url=rec.evidence_url,
+        evidence_source_id=evidence_source_id,
+        note=rec.note,
+        supersedes_id=current.id if current else None,
+        recorded_at=utcnow(),
+        recorded_by=rec.recorded_by or recorded_by,
+    )
+    session.add(outcome)
+    session.flush()
+    claims = session.scalar(
+        select(func.count()).select_from(Claim).where(Claim.question_id == question.id)
+    )
+    return RecordedOutcome(
+        id=outcome.id,
+        question=question.slug,
+        result=outcome.result,
+        occurred_on=outcome.occurred_on.isoformat(),
+        supersedes=current.id if current else None,
+        previous_result=current.result if current else None,
+        claims_resolved=claims or 0,
+    )
+
+
+def sync_outcomes(
+    session: Session, question: Question, records: list[OutcomeIn], recorded_by: str
+) -> int:
+    """Make the recorded history of ``question`` end with ``records`` (a seed
+    file's list, oldest first): entries already recorded are skipped, new ones
+    appended as corrections. A file that rewrites recorded history is refused."""
+    history = _chain(session, question.id)
+    added = 0
+    for i, rec in enumerate(records):
+        source = require_source(session, rec.evidence_source) if rec.evidence_source else None
+        if i < len(history):
+            if not _same(history[i], rec, source.id if source else None):
+                raise Conflict(
+                    f"outcome {i + 1} for {question.slug} differs from the one recorded "
+                    f"(#{history[i].id}); outcomes are append-only: add the correction "
+                    "at the end of the list"
+                )
+            continue
+        if record_outcome(session, question, rec, recorded_by) is not None:
+            added += 1
+    return added
+
+
+def _chain(session: Session, question_id: int) -> list[Outcome]:
+    """The question's outcomes, first to current (each supersedes the one before)."""
+    rows = session.scalars(select(Outcome).where(Outcome.question_id == question_id)).all()
+    by_parent = {o.supersedes_id: o for o in rows}
+    chain: list[Outcome] = []
+    node = by_parent.get(None)
+    while node is not None:
+        chain.append(node)
+        node = by_parent.get(node.id)
+    return chain
+
+
+def outcome_history(session: Session, question_id: int) -> list[dict[str, Any]]:
+    """Every outcome recorded for a question, oldest first, the current one marked."""
+    chain = _chain(session, question_id)
+    sources = {
+        s.id: s.slug
+        for s in session.scalars(
+            select(Source).where(Source.id.in_([o.evidence_source_id for o in chain]))
+        )
+    }
+    return [
+        {
+            "id": o.id,
+            "result": o.result,
+            "occurred_on": o.occurred_on.isoformat(),
+            "evidence_url": o.evidence_url,
+            "evidence_source": sources.get(o.evidence_source_id),
+            "note": o.note,
+            "recorded_at": o.recorded_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "recorded_by": o.recorded_by,
+            "supersedes": o.supersedes_id,
+            "current": i == len(chain) - 1,
+        }
+        for i, o in enumerate(chain)
+    ]

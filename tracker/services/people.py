@@ -1,0 +1,85 @@
+"""Speakers and the spellings they go by."""
+
+from __future__ import annotations
+
+import difflib
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tracker.errors import Conflict, NotFound
+from tracker.models import Person, PersonAlias
+from tracker.records import PersonIn
+from tracker.text import alias_key, slugify
+from tracker.types import utcnow
+
+
+def find_person(session: Session, name: str) -> Person | None:
+    """The person any of whose aliases matches ``name`` (case, accents and
+    punctuation ignored)."""
+    return session.scalar(
+        select(Person).join(PersonAlias).where(PersonAlias.alias_key == alias_key(name))
+    )
+
+
+def require_person(session: Session, name: str) -> Person:
+    person = find_person(session, name)
+    if person is not None:
+        return person
+    aliases = session.scalars(select(PersonAlias.alias)).all()
+    close = difflib.get_close_matches(name, aliases, n=3, cutoff=0.6)
+    hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+    raise NotFound(f"no speaker called {name!r}{hint} (add one with `tracker add-person`)")
+
+
+def add_alias(session: Session, person: Person, alias: str) -> bool:
+    """Give ``person`` another spelling; True if it was new. An alias that
+    already names someone else is refused: one spelling, one person."""
+    key = alias_key(alias)
+    existing = session.scalar(select(PersonAlias).where(PersonAlias.alias_key == key))
+    if existing is not None:
+        if existing.person_id != person.id:
+            raise Conflict(f"alias {alias!r} already belongs to {existing.person.name!r}")
+        return False
+    session.add(PersonAlias(person=person, alias=alias, alias_key=key))
+    return True
+
+
+def save_person(session: Session, rec: PersonIn) -> tuple[Person, str]:
+    """Create the person, or bring an existing one (same slug, or any of the
+    record's names already known) up to date. Aliases are only ever added."""
+    slug = rec.slug or slugify(rec.name)
+    person = session.scalar(select(Person).where(Person.slug == slug))
+    if person is None:
+        for name in (rec.name, *rec.aliases):
+            person = find_person(session, name)
+            if person is not None:
+                break
+    action = "unchanged"
+    if person is None:
+        person = Person(
+            slug=slug,
+            name=rec.name,
+            kind=rec.kind,
+            description=rec.description,
+            created_at=utcnow(),
+        )
+        session.add(person)
+        action = "created"
+    else:
+        for field, value in (
+            ("name", rec.name),
+            ("kind", rec.kind),
+            ("description", rec.description),
+        ):
+            if getattr(person, field) != value:
+                setattr(person, field, value)
+                action = "updated"
+    added = [add_alias(session, person, alias) for alias in (rec.name, *rec.aliases)]
+    if any(added) and action == "unchanged":
+        action = "updated"
+    return person, action
+
+
+def person_aliases(person: Person) -> list[str]:
+    return sorted((a.alias for a in person.aliases if a.alias != person.name), key=str.casefold)

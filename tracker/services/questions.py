@@ -1,0 +1,93 @@
+"""Questions: the resolvable events claims are about, and their status."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+
+from sqlalchemy import delete, or_, select
+from sqlalchemy.orm import Session
+
+from tracker.errors import NotFound
+from tracker.models import Question, QuestionTag, Tag
+from tracker.records import QuestionIn
+from tracker.types import utcnow
+
+STATUSES = ("open", "resolved", "overdue")
+
+# A question's status, as SQL over a question row ``q`` and its current outcome
+# row ``co`` (LEFT JOINed from the current_outcomes view); :today is bound by
+# the caller. Every listing uses this one expression.
+STATUS_SQL = (
+    "CASE WHEN co.id IS NOT NULL THEN 'resolved' "
+    "WHEN q.resolve_by < :today THEN 'overdue' ELSE 'open' END"
+)
+
+
+def require_question(session: Session, ref: str) -> Question:
+    """A question by slug or numeric id."""
+    conditions = [Question.slug == ref]
+    if ref.isdigit():
+        conditions.append(Question.id == int(ref))
+    question = session.scalar(select(Question).where(or_(*conditions)))
+    if question is None:
+        slugs = session.scalars(select(Question.slug)).all()
+        close = difflib.get_close_matches(ref, slugs, n=3, cutoff=0.6)
+        hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+        raise NotFound(f"no question {ref!r}{hint}")
+    return question
+
+
+def question_tags(session: Session, question_id: int) -> list[str]:
+    return list(
+        session.scalars(
+            select(Tag.name)
+            .join(QuestionTag, QuestionTag.tag_id == Tag.id)
+            .where(QuestionTag.question_id == question_id)
+            .order_by(Tag.name)
+        )
+    )
+
+
+def _set_tags(session: Session, question: Question, tags: list[str]) -> bool:
+    wanted = sorted(set(tags))
+    if question.id is not None and question_tags(session, question.id) == wanted:
+        return False
+    session.flush()
+    session.execute(delete(QuestionTag).where(QuestionTag.question_id == question.id))
+    for name in wanted:
+        tag = session.scalar(select(Tag).where(Tag.name == name))
+        if tag is None:
+            tag = Tag(name=name)
+            session.add(tag)
+            session.flush()
+        session.add(QuestionTag(question_id=question.id, tag_id=tag.id))
+    return True
+
+
+def save_question(session: Session, rec: QuestionIn, created_by: str) -> tuple[Question, str]:
+    """Create the question or update the one with the same slug."""
+    question = session.scalar(select(Question).where(Question.slug == rec.slug))
+    values = {
+        "title": rec.title,
+        "criteria": rec.criteria,
+        "resolve_by": rec.resolve_by,
+        "horizon_text": rec.horizon,
+    }
+    if question is None:
+        question = Question(slug=rec.slug, created_at=utcnow(), created_by=created_by, **values)
+        session.add(question)
+        action = "created"
+    else:
+        action = "unchanged"
+        for field, value in values.items():
+            if getattr(question, field) != value:
+                setattr(question, field, value)
+                action = "updated"
+    if _set_tags(session, question, rec.tags) and action == "unchanged":
+        action = "updated"
+    return question, action
+
+
+def today() -> dt.date:
+    return dt.date.today()

@@ -1,0 +1,39 @@
+"""Small text rules: how names are matched and how slugs are made."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_NON_ALNUM = re.compile(r"[^0-9a-z]+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def fold(value: str) -> str:
+    """Accents, case and punctuation removed: the form two spellings are compared in."""
+    decomposed = unicodedata.normalize("NFKD", value)
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _NON_ALNUM.sub(" ", stripped.casefold()).strip()
+
+
+def alias_key(alias: str) -> str:
+    """The key an alias is looked up by: 'Pan Kil-ju' and 'pan kil ju' are one.
+
+    Scripts without a Latin folding (Korean, Arabic…) keep their own letters.
+    """
+    key = fold(alias)
+    if key:
+        return key
+    return " ".join(unicodedata.normalize("NFKC", alias).casefold().split())
+
+
+def slugify(value: str, max_length: int = 80) -> str:
+    """A readable, stable slug: 'Trump–Kim meet in 2025' -> 'trump-kim-meet-in-2025'."""
+    slug = fold(value).replace(" ", "-")[:max_length].strip("-")
+    return slug or "item"
+
+
+def control_character(value: str) -> str | None:
+    """The first control character in a text (tabs and newlines allowed), if any."""
+    match = _CONTROL.search(value)
+    return match.group(0) if match else None
