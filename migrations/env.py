@@ -14,17 +14,10 @@ from sqlalchemy import Connection
 from tracker.config import database_url
 from tracker.db import get_engine
 from tracker.models import Base
+from tracker.schema import include_name
 
 config = context.config
 target_metadata = Base.metadata
-
-
-def include_name(name: str | None, type_: str, parent_names: object) -> bool:
-    """Leave out tables that are not ours to manage: SQLite's, full-text
-    search shadow tables and underscore-prefixed internal tables."""
-    if type_ == "table" and name:
-        return not (name.startswith(("sqlite_", "_")) or "_fts" in name)
-    return True
 
 
 def run(connection: Connection) -> None:

@@ -61,15 +61,16 @@ def iso_date_check(column: str, name: str) -> CheckConstraint:
     already in canonical form, so '2025-02-30' and '24/10/2025' are refused.
     Other databases have a native DATE type and need no such check.
     """
-    return CheckConstraint(f"{column} IS NULL OR date({column}) IS {column}", name=name).ddl_if(
-        dialect="sqlite"
-    )
+    return CheckConstraint(
+        f"{column} IS NULL OR date({column}, '+0 days') IS {column}", name=name
+    ).ddl_if(dialect="sqlite")
 
 
 def iso_timestamp_check(column: str, name: str) -> CheckConstraint:
     """A CHECK that a timestamp column holds ``YYYY-MM-DDTHH:MM:SSZ`` (UTC)."""
     return CheckConstraint(
-        f"{column} IS NULL OR strftime('%Y-%m-%dT%H:%M:%SZ', {column}) IS {column}", name=name
+        f"{column} IS NULL OR strftime('%Y-%m-%dT%H:%M:%SZ', {column}, '+0 days') IS {column}",
+        name=name,
     ).ddl_if(dialect="sqlite")
 
 

@@ -141,6 +141,14 @@ def backup_sqlite(path: Path, stem: str) -> Path:
     return target
 
 
+def include_name(name: str | None, type_: str, parent_names: object) -> bool:
+    """What Alembic compares: not SQLite's own tables, full-text search shadow
+    tables or underscore-prefixed internal tables."""
+    if type_ == "table" and name:
+        return not (name.startswith(("sqlite_", "_")) or "_fts" in name)
+    return True
+
+
 def _alembic_config(connection: Connection | None = None) -> Any:
     from alembic.config import Config
 

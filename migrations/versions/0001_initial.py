@@ -214,7 +214,7 @@ def upgrade() -> None:
         sa.Column("created_at", sa.Text(), nullable=False),
         sqlite_only(
             sa.CheckConstraint(
-                "created_at IS NULL OR strftime('%Y-%m-%dT%H:%M:%SZ', created_at) IS created_at",
+                "created_at IS NULL OR strftime('%Y-%m-%dT%H:%M:%SZ', created_at, '+0 days') IS created_at",
                 name=op.f("ck_people_created_at_iso"),
             )
         ),
@@ -244,7 +244,7 @@ def upgrade() -> None:
         sa.Column("created_by", sa.Text(), nullable=False),
         sqlite_only(
             sa.CheckConstraint(
-                "created_at IS NULL OR strftime('%Y-%m-%dT%H:%M:%SZ', created_at) IS created_at",
+                "created_at IS NULL OR strftime('%Y-%m-%dT%H:%M:%SZ', created_at, '+0 days') IS created_at",
                 name=op.f("ck_questions_created_at_iso"),
             )
         ),
@@ -260,7 +260,7 @@ def upgrade() -> None:
         sa.CheckConstraint("length(trim(title)) > 0", name=op.f("ck_questions_title_nonblank")),
         sqlite_only(
             sa.CheckConstraint(
-                "resolve_by IS NULL OR date(resolve_by) IS resolve_by",
+                "resolve_by IS NULL OR date(resolve_by, '+0 days') IS resolve_by",
                 name=op.f("ck_questions_resolve_by_iso"),
             )
         ),
@@ -316,7 +316,7 @@ def upgrade() -> None:
         sa.Column("created_at", sa.Text(), nullable=False),
         sqlite_only(
             sa.CheckConstraint(
-                "created_at IS NULL OR strftime('%Y-%m-%dT%H:%M:%SZ', created_at) IS created_at",
+                "created_at IS NULL OR strftime('%Y-%m-%dT%H:%M:%SZ', created_at, '+0 days') IS created_at",
                 name=op.f("ck_sources_created_at_iso"),
             )
         ),
@@ -336,13 +336,13 @@ def upgrade() -> None:
         sa.CheckConstraint("length(trim(title)) > 0", name=op.f("ck_sources_title_nonblank")),
         sqlite_only(
             sa.CheckConstraint(
-                "published_on IS NULL OR date(published_on) IS published_on",
+                "published_on IS NULL OR date(published_on, '+0 days') IS published_on",
                 name=op.f("ck_sources_published_on_iso"),
             )
         ),
         sqlite_only(
             sa.CheckConstraint(
-                "retrieved_on IS NULL OR date(retrieved_on) IS retrieved_on",
+                "retrieved_on IS NULL OR date(retrieved_on, '+0 days') IS retrieved_on",
                 name=op.f("ck_sources_retrieved_on_iso"),
             )
         ),
@@ -377,7 +377,7 @@ def upgrade() -> None:
         sa.Column("recorded_by", sa.Text(), nullable=False),
         sqlite_only(
             sa.CheckConstraint(
-                "recorded_at IS NULL OR strftime('%Y-%m-%dT%H:%M:%SZ', recorded_at) IS recorded_at",
+                "recorded_at IS NULL OR strftime('%Y-%m-%dT%H:%M:%SZ', recorded_at, '+0 days') IS recorded_at",
                 name=op.f("ck_outcomes_recorded_at_iso"),
             )
         ),
@@ -391,7 +391,7 @@ def upgrade() -> None:
         ),
         sqlite_only(
             sa.CheckConstraint(
-                "occurred_on IS NULL OR date(occurred_on) IS occurred_on",
+                "occurred_on IS NULL OR date(occurred_on, '+0 days') IS occurred_on",
                 name=op.f("ck_outcomes_occurred_on_iso"),
             )
         ),
@@ -534,7 +534,7 @@ def upgrade() -> None:
         ),
         sqlite_only(
             sa.CheckConstraint(
-                "entered_at IS NULL OR strftime('%Y-%m-%dT%H:%M:%SZ', entered_at) IS entered_at",
+                "entered_at IS NULL OR strftime('%Y-%m-%dT%H:%M:%SZ', entered_at, '+0 days') IS entered_at",
                 name=op.f("ck_claims_entered_at_iso"),
             )
         ),
@@ -568,7 +568,8 @@ def upgrade() -> None:
         sa.CheckConstraint("length(trim(quote)) > 0", name=op.f("ck_claims_quote_nonblank")),
         sqlite_only(
             sa.CheckConstraint(
-                "made_on IS NULL OR date(made_on) IS made_on", name=op.f("ck_claims_made_on_iso")
+                "made_on IS NULL OR date(made_on, '+0 days') IS made_on",
+                name=op.f("ck_claims_made_on_iso"),
             )
         ),
         sa.ForeignKeyConstraint(
@@ -611,7 +612,7 @@ def upgrade() -> None:
         sa.Column("appeared_on", sa.Date(), nullable=True),
         sqlite_only(
             sa.CheckConstraint(
-                "appeared_on IS NULL OR date(appeared_on) IS appeared_on",
+                "appeared_on IS NULL OR date(appeared_on, '+0 days') IS appeared_on",
                 name=op.f("ck_claim_appearances_appeared_on_iso"),
             )
         ),

@@ -1,0 +1,194 @@
+"""Migrations are the only way the schema is built; they agree with the models."""
+
+from __future__ import annotations
+
+import itertools
+import re
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, Invoke, dump
+from sqlalchemy import text
+
+from tracker.config import database_url
+from tracker.db import get_engine, session_scope
+from tracker.models import Base
+from tracker.schema import (
+    downgrade,
+    ensure_schema,
+    head_revision,
+    history,
+    include_name,
+    known_revisions,
+    migrations_dir,
+    schema_state,
+    upgrade,
+)
+
+
+def _engine(path: Path):  # type: ignore[no-untyped-def]
+    return get_engine(database_url(str(path)))
+
+
+def test_new_database_is_migrated_to_head_and_matches_the_models(db_path: Path) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    engine = _engine(db_path)
+    ensure_schema(engine)
+    assert schema_state(engine).revision == head_revision()
+    with engine.connect() as conn:
+        context = MigrationContext.configure(
+            conn, opts={"include_name": include_name, "compare_type": True}
+        )
+        assert compare_metadata(context, Base.metadata) == []
+
+
+def test_revisions_form_one_line_named_after_their_files() -> None:
+    revisions = history()
+    assert [r.revision for r in revisions] == list(known_revisions())
+    assert revisions[0].down_revision is None
+    for before, after in itertools.pairwise(revisions):
+        assert after.down_revision == before.revision
+    for path in (migrations_dir() / "versions").glob("*.py"):
+        source = path.read_text()
+        assert re.search(rf'^revision = "{path.name[:4]}"$', source, re.M), path.name
+        assert "from tracker.models" not in source, f"{path.name} must not import live models"
+
+
+def test_down_a_step_and_up_again_keeps_the_data(seeded: Path) -> None:
+    engine = _engine(seeded)
+    before = dump(seeded)
+    for revision in reversed(known_revisions()[:-1]):
+        downgrade(engine, revision)
+        assert schema_state(engine).revision == revision
+    upgrade(engine)
+    assert dump(seeded) == before
+
+
+def test_down_to_base_and_up_again(seeded: Path, invoke: Invoke) -> None:
+    invoke("db", "downgrade", "base")
+    conn = sqlite3.connect(seeded)
+    names = {
+        r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'")
+    }
+    assert names == {"alembic_version"}
+    invoke("db", "upgrade")
+    assert schema_state(_engine(seeded)).revision == head_revision()
+    invoke("import", str(ROOT / "seeds"))
+
+
+def test_old_database_is_backed_up_then_upgraded_on_first_use(seeded: Path) -> None:
+    if len(known_revisions()) < 2:
+        pytest.skip("only one revision")
+    engine = _engine(seeded)
+    old = known_revisions()[-2]
+    downgrade(engine, old)
+    engine.dispose()
+    result = subprocess.run(
+        [sys.executable, "-m", "tracker", "--db", str(seeded), "list", "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert re.fullmatch(
+        rf"tracker: upgrading tracker\.db from schema {old} to {head_revision()}; "
+        r"backup at \S+\n",
+        result.stderr,
+    )
+    backups = list(seeded.parent.glob("tracker.backup-*.db"))
+    assert len(backups) == 1
+    conn = sqlite3.connect(backups[0])
+    assert conn.execute("SELECT version_num FROM alembic_version").fetchone()[0] == old
+    assert conn.execute("SELECT count(*) FROM claims").fetchone()[0] > 0
+
+
+def test_database_newer_than_the_code_is_refused(seeded: Path, invoke: Invoke) -> None:
+    conn = sqlite3.connect(seeded)
+    conn.execute("UPDATE alembic_version SET version_num = '9999'")
+    conn.commit()
+    result = invoke("list", ok=False)
+    assert "newer than this tracker" in result.output
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda p: sqlite3.connect(p).execute("CREATE TABLE other (x)"), "not a tracker database"),
+        (
+            lambda p: p.write_bytes(b"not a database at all, just some bytes"),
+            "is not a SQLite database",
+        ),
+        (lambda p: p.mkdir(), "is a folder"),
+        (lambda p: None, None),
+    ],
+)
+def test_files_that_are_not_tracker_databases_are_refused(
+    tmp_path: Path,
+    invoke: Invoke,
+    make,
+    message,  # type: ignore[no-untyped-def]
+) -> None:
+    target = tmp_path / "other.db"
+    make(target)
+    if message is None:  # a missing folder
+        target = tmp_path / "missing" / "x.db"
+        message = "does not exist"
+    result = invoke("--db", str(target), "list", ok=False)
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_up_to_date_database_does_not_import_alembic(seeded: Path) -> None:
+    code = (
+        "import sys; from tracker.cli import cli\n"
+        "cli(['list', '--json'], standalone_mode=False)\n"
+        "print('ALEMBIC' if 'alembic' in sys.modules else 'NO-ALEMBIC', file=sys.stderr)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"TRACKER_DB": str(seeded), "PATH": ""},
+    )
+    assert result.stderr.strip() == "NO-ALEMBIC"
+
+
+def test_help_does_not_import_the_database_stack() -> None:
+    code = (
+        "import sys; from tracker.cli import cli\n"
+        "try:\n    cli(['--help'])\nexcept SystemExit:\n    pass\n"
+        "heavy = ('sqlalchemy', 'alembic', 'yaml', 'pydantic')\n"
+        "print(sorted(m for m in heavy if m in sys.modules), file=sys.stderr)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stderr.strip() == "[]"
+
+
+def test_writes_and_ddl_are_truly_transactional(db_path: Path) -> None:
+    engine = _engine(db_path)
+    ensure_schema(engine)
+    with pytest.raises(RuntimeError), session_scope(engine, write=True) as session:
+        session.execute(text("CREATE TABLE scratch (x)"))
+        session.execute(text("INSERT INTO tags (name) VALUES ('t')"))
+        raise RuntimeError
+    conn = sqlite3.connect(db_path)
+    assert (
+        conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'scratch'").fetchone()[0] == 0
+    )
+    assert conn.execute("SELECT count(*) FROM tags").fetchone()[0] == 0
+
+
+def test_connections_enforce_foreign_keys_and_use_wal(db_path: Path) -> None:
+    engine = _engine(db_path)
+    ensure_schema(engine)
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000

@@ -1,0 +1,81 @@
+"""The same schema, seeds and commands on a PostgreSQL server.
+
+Uses the server at $TRACKER_TEST_PG (default: the local one, trust auth), in a
+database created for the test run and dropped after it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import SEEDS, Invoke
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+ADMIN_URL = os.environ.get("TRACKER_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+@pytest.fixture
+def pg_url(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    pytest.importorskip("psycopg")
+    admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
+    name = f"tracker_test_{uuid.uuid4().hex[:10]}"
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except OperationalError as exc:
+        pytest.skip(f"no PostgreSQL server at {ADMIN_URL}: {exc.orig}")
+    url = ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+    monkeypatch.setenv("TRACKER_DB", url)
+    yield url
+    from tracker.db import get_engine
+
+    get_engine(url).dispose()
+    get_engine(url, migrating=True).dispose()
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def test_seeds_commands_and_rules_on_postgresql(pg_url: str, invoke: Invoke) -> None:
+    invoke("import", str(SEEDS))
+    again = json.loads(invoke("import", str(SEEDS), "--json").output)
+    assert all(r["created"] == r["updated"] == 0 for r in again)
+    rows = json.loads(invoke("list", "--speaker", "Pan Kil-ju", "--json").output)
+    assert rows and {r["speaker"] for r in rows} == {"Ban Kil-joo"}
+    overdue = json.loads(invoke("list", "--status", "overdue", "--json").output)
+    assert {r["question"] for r in overdue} >= {"trump-kim-meet-within-months"}
+
+    slug = "trump-kim-meet-within-months"
+    invoke("add-outcome", slug, "yes", "--on", "2026-03-01", "--evidence", "https://example.org/a")
+    correction = invoke(
+        "add-outcome", slug, "no", "--on", "2026-04-30", "--evidence", "https://example.org/b"
+    )
+    assert "supersedes" in correction.stderr
+    history = json.loads(invoke("show", slug, "--json").output)[0]["outcomes"]
+    assert [o["result"] for o in history] == ["yes", "no"]
+
+    engine = create_engine(pg_url)
+    with pytest.raises(DBAPIError, match="append-only"), engine.begin() as conn:
+        conn.execute(text("UPDATE outcomes SET result = 'yes'"))
+    with pytest.raises(DBAPIError), engine.begin() as conn:
+        conn.execute(text("UPDATE claims SET kind = 'guess'"))
+    engine.dispose()
+
+
+def test_server_database_behind_head_is_not_upgraded_silently(pg_url: str, invoke: Invoke) -> None:
+    from tracker.schema import known_revisions
+
+    invoke("init")
+    invoke("db", "downgrade", known_revisions()[-2])
+    result = invoke("list", ok=False)
+    assert "run `tracker db upgrade`" in result.output
+    invoke("db", "upgrade")
+    invoke("list")
+    invoke("db", "downgrade", "base")
+    assert "none" in invoke("db", "current").output
