@@ -126,9 +126,11 @@ def _describe(engine: Engine) -> str:
     return str(path) if path else engine.url.render_as_string(hide_password=True)
 
 
-def backup_sqlite(path: Path, stem: str) -> Path:
-    """A consistent copy through SQLite's online backup, next to the original."""
-    target = path.with_name(stem + (path.suffix or ".db"))
+def backup_sqlite(path: Path, stem: str | Path) -> Path:
+    """A consistent copy through SQLite's online backup (committed WAL content
+    included), next to the original unless ``stem`` is a path."""
+    target = path.parent / Path(stem)
+    target = target.with_name(target.name + (path.suffix or ".db"))
     src = sqlite3.connect(path)
     try:
         dst = sqlite3.connect(target)
