@@ -25,6 +25,7 @@ demo: $(VENV)/.installed
 	$(BIN)/tracker --db $(DB) list
 
 test: $(VENV)/.installed-test
+	bash .ci/start-postgres
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
