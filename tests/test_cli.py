@@ -403,3 +403,46 @@ def test_article_text_kept_exactly(seeded: Path) -> None:
 
     assert text == ARTICLE.read_text(encoding="utf-8")
     assert digest == hashlib.sha256(text.encode()).hexdigest()
+
+
+def test_a_claim_repeated_in_another_source_keeps_its_first(
+    seeded: Path, invoke: Invoke, tmp_path: Path
+) -> None:
+    wire = tmp_path / "wire.txt"
+    wire.write_text("Ban said Kim will likely decide whether to resume diplomacy soon.", "utf-8")
+    invoke("add-source", "--title", "Wire copy", "--slug", "wire-copy", "--text-file", str(wire))
+    claim = str(json.loads(invoke("list", "--speaker", "Ban", "--json").output)[1]["id"])
+    quote = "Kim will likely decide whether to resume diplomacy"
+    invoke("add-appearance", claim, "--source", "wire-copy", "--quote", quote, "--on", "2025-10-25")
+    again = invoke("add-appearance", claim, "--source", "wire-copy", "--quote", quote, "--json")
+    assert json.loads(again.output)[0]["action"] == "unchanged"
+    shown = json.loads(invoke("show", claim, "--json").output)[0]
+    assert shown["source"]["slug"] == "trump-kim-holds-the-cards"
+    assert [a["source"] for a in shown["appearances"]] == ["wire-copy"]
+    assert "Also in: Wire copy" in invoke("show", claim).output
+
+    for args, message in [
+        (["--source", "wire-copy", "--quote", "never said"], "quote not found"),
+        (["--source", "trump-kim-holds-the-cards", "--quote", quote], "already the claim's first"),
+        (["--source", "wire-copy", "--quote", quote, "--on", "2025-01-01"], "before the claim"),
+    ]:
+        assert message in invoke("add-appearance", claim, *args, ok=False).output
+
+
+def test_appearances_in_seed_files(seeded: Path, invoke: Invoke, tmp_path: Path) -> None:
+    (tmp_path / "other.txt").write_text("Officials: it is unlikely.", "utf-8")
+    seed = tmp_path / "more.yaml"
+    seed.write_text(
+        "sources:\n  - {slug: other, title: Other, text_file: other.txt}\n"
+        "claims:\n  - speaker: Koh Yu-hwan\n    source: trump-kim-holds-the-cards\n"
+        "    made_on: 2025-10-24\n    kind: opinion\n"
+        "    quote: Trump will have to bring something that will attract him to the table this time\n"
+        "    appearances: [{source: other, quote: unlikely, appeared_on: 2025-10-30}]\n",
+        "utf-8",
+    )
+    invoke("import", str(seed))
+    conn = sqlite3.connect(seeded)
+    assert conn.execute("SELECT count(*) FROM claim_appearances").fetchone()[0] == 1
+    before = dump(seeded)
+    invoke("import", str(seed))
+    assert dump(seeded) == before

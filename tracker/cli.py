@@ -399,6 +399,46 @@ def add_claim(
     emit_record(row, fmt)
 
 
+@cli.command(name="add-appearance")
+@click.argument("claim_id", type=int)
+@click.option("--source", help="The later source (slug, URL or id).")
+@click.option("--quote", help="The claim's words as they stand in that source.")
+@click.option("--on", "appeared_on", metavar="YYYY-MM-DD", help="When it appeared there.")
+@output_options
+@click.pass_context
+def add_appearance(
+    ctx: click.Context,
+    claim_id: int,
+    source: str | None,
+    quote: str | None,
+    appeared_on: str | None,
+    fmt: str,
+) -> None:
+    """Record that a claim appears again in another source (another outlet).
+
+    The claim keeps its first source; this adds a later appearance, its quote
+    checked against that source's text.
+
+    \b
+    Example:
+        tracker add-appearance 6 --source wire-copy --on 2025-10-25 \\
+            --quote "Kim will likely decide whether to resume diplomacy"
+    """
+    from tracker.records import AppearanceIn
+    from tracker.services.claims import add_appearance as record_appearance
+    from tracker.services.claims import require_claim
+
+    source = _ask(source, "--source", "Source")
+    quote = _ask(quote, "--quote", "Quote as it stands there")
+    rec = _record(AppearanceIn, source=source, quote=quote, appeared_on=appeared_on)
+    with _session(ctx, write=True) as session:
+        added = record_appearance(session, require_claim(session, claim_id), rec)
+    emit_record(
+        {"claim": claim_id, "source": rec.source, "action": "created" if added else "unchanged"},
+        fmt,
+    )
+
+
 @cli.command(name="add-outcome")
 @click.argument("args", nargs=-1, metavar="[QUESTION] RESULT")
 @click.option("--claim", "claim_id", type=int, help="Resolve the question of this claim.")
@@ -432,8 +472,8 @@ def add_outcome(
             --evidence https://example.org/afp-report --note "Trump: timing didn't work out"
         tracker add-outcome --claim 4 annulled --on 2025-11-01 --evidence https://example.org/x
     """
-    from tracker.errors import NotFound
     from tracker.records import OutcomeIn
+    from tracker.services.claims import question_of_claim
     from tracker.services.outcomes import record_outcome
     from tracker.services.questions import require_question
 
@@ -447,14 +487,7 @@ def add_outcome(
     occurred_on = _ask(occurred_on, "--on", "Happened on (YYYY-MM-DD)")
     with _session(ctx, write=True) as session:
         if claim_id is not None:
-            from tracker.models import Claim
-
-            claim = session.get(Claim, claim_id)
-            if claim is None:
-                raise NotFound(f"no claim {claim_id}")
-            if claim.question_id is None:
-                raise NotFound(f"claim {claim_id} is an opinion with no question to resolve")
-            question = require_question(session, str(claim.question_id))
+            question = question_of_claim(session, claim_id)
         else:
             question = require_question(session, args[0])
         rec = _record(

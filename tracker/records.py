@@ -113,6 +113,14 @@ class ConditionIn(Record):
     result: Literal[BINARY_RESULTS]  # type: ignore[valid-type]
 
 
+class AppearanceIn(Record):
+    """The same claim, repeated in a later source (another outlet)."""
+
+    source: Slug
+    quote: Text
+    appeared_on: IsoDate | None = None
+
+
 class ClaimIn(Record):
     """A claim. The mapping basis may be left out: it follows from what is given
     (a number is a stated number; a scale term is a standard or survey reading)."""
@@ -135,6 +143,7 @@ class ClaimIn(Record):
     note: Text | None = None
     condition: ConditionIn | None = None
     direction: Literal[DIRECTIONS] | None = None  # type: ignore[valid-type]
+    appearances: list[AppearanceIn] = []
 
     @model_validator(mode="after")
     def _range(self) -> ClaimIn:

@@ -75,6 +75,9 @@ def render_claim(c: dict[str, Any]) -> None:
         _wrapped(f"date note: {s['published_on_note']}")
     if s.get("url"):
         click.echo(f"  {s['url']}")
+    for a in c["appearances"]:
+        _wrapped(f"Also in: {a['title']} [{a['source']}], {a['appeared_on'] or 'date unknown'}", "")
+        _wrapped(f"“{a['quote']}”")
     _question_block("Question", c["question_detail"])
     _question_block("Condition", c["condition"])
     click.echo(f"\nEntered by {c['entered_by']} at {c['entered_at']}")

@@ -9,8 +9,8 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from tracker.errors import NotFound, ValidationFailed
-from tracker.models import Claim, Person, Question, Scale, ScaleTerm, Source
-from tracker.records import ClaimIn
+from tracker.models import Claim, ClaimAppearance, Person, Question, Scale, ScaleTerm, Source
+from tracker.records import AppearanceIn, ClaimIn
 from tracker.services.outcomes import outcome_history
 from tracker.services.people import find_person, person_aliases, require_person
 from tracker.services.questions import STATUS_SQL, question_tags, require_question, today
@@ -112,6 +112,9 @@ def save_claim(session: Session, rec: ClaimIn, entered_by: str) -> tuple[Claim, 
             Claim.source_id == source.id, Claim.person_id == person.id, Claim.quote == rec.quote
         )
     )
+    added = False
+    if claim is not None:
+        added = any([add_appearance(session, claim, a) for a in rec.appearances])
     if claim is None:
         claim = Claim(
             person_id=person.id,
@@ -123,14 +126,84 @@ def save_claim(session: Session, rec: ClaimIn, entered_by: str) -> tuple[Claim, 
         )
         session.add(claim)
         session.flush()
+        for appearance in rec.appearances:
+            add_appearance(session, claim, appearance)
         return claim, "created"
-    action = "unchanged"
+    action = "updated" if added else "unchanged"
     for field, value in values.items():
         if getattr(claim, field) != value:
             setattr(claim, field, value)
             action = "updated"
     session.flush()
     return claim, action
+
+
+def require_claim(session: Session, claim_id: int) -> Claim:
+    claim = session.get(Claim, claim_id)
+    if claim is None:
+        raise NotFound(f"no claim {claim_id}")
+    return claim
+
+
+def question_of_claim(session: Session, claim_id: int) -> Question:
+    """The question a claim is about (what ``add-outcome --claim`` resolves)."""
+    claim = require_claim(session, claim_id)
+    if claim.question_id is None:
+        raise NotFound(f"claim {claim_id} is an opinion with no question to resolve")
+    question = session.get(Question, claim.question_id)
+    assert question is not None
+    return question
+
+
+def add_appearance(session: Session, claim: Claim, rec: AppearanceIn) -> bool:
+    """Note that ``claim`` appears again in another source; True if it is new.
+
+    The claim's own source stays its first appearance; the quote is checked
+    against the later source's text as for the claim itself.
+    """
+    source = require_source(session, rec.source)
+    if source.id == claim.source_id:
+        raise ValidationFailed(f"appearances: {source.slug} is already the claim's first source")
+    if source.text is not None and rec.quote not in source.text:
+        raise ValidationFailed(f"appearances: quote not found word for word in {source.slug}")
+    if rec.appeared_on is not None and rec.appeared_on < claim.made_on:
+        raise ValidationFailed(
+            f"appearances: {rec.appeared_on} is before the claim was made ({claim.made_on}); "
+            "record the earliest source as the claim's own"
+        )
+    existing = session.scalar(
+        select(ClaimAppearance).where(
+            ClaimAppearance.claim_id == claim.id, ClaimAppearance.source_id == source.id
+        )
+    )
+    if existing is not None:
+        return False
+    session.add(
+        ClaimAppearance(
+            claim_id=claim.id, source_id=source.id, quote=rec.quote, appeared_on=rec.appeared_on
+        )
+    )
+    session.flush()
+    return True
+
+
+def claim_appearances(session: Session, claim_id: int) -> list[dict[str, Any]]:
+    rows = session.execute(
+        select(ClaimAppearance, Source)
+        .join(Source, Source.id == ClaimAppearance.source_id)
+        .where(ClaimAppearance.claim_id == claim_id)
+        .order_by(ClaimAppearance.appeared_on, ClaimAppearance.id)
+    )
+    return [
+        {
+            "source": s.slug,
+            "title": s.title,
+            "url": s.url,
+            "quote": a.quote,
+            "appeared_on": a.appeared_on.isoformat() if a.appeared_on else None,
+        }
+        for a, s in rows
+    ]
 
 
 _LIST_SQL = f"""
@@ -209,9 +282,7 @@ def _question_brief(session: Session, question_id: int | None) -> dict[str, Any]
 
 def show_claim(session: Session, claim_id: int) -> dict[str, Any]:
     """One claim with its speaker, source, question and full outcome history."""
-    claim = session.get(Claim, claim_id)
-    if claim is None:
-        raise NotFound(f"no claim {claim_id}")
+    claim = require_claim(session, claim_id)
     row = _claim_row(session, claim_id)
     person = session.get(Person, claim.person_id)
     source = session.get(Source, claim.source_id)
@@ -240,6 +311,7 @@ def show_claim(session: Session, claim_id: int) -> dict[str, Any]:
             "published_on": source.published_on.isoformat() if source.published_on else None,
             "published_on_note": source.published_on_note,
         },
+        "appearances": claim_appearances(session, claim.id),
         "question_detail": _question_brief(session, claim.question_id),
         "entered_by": claim.entered_by,
         "entered_at": claim.entered_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
