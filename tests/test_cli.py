@@ -436,7 +436,8 @@ def test_appearances_in_seed_files(seeded: Path, invoke: Invoke, tmp_path: Path)
         "sources:\n  - {slug: other, title: Other, text_file: other.txt}\n"
         "claims:\n  - speaker: Koh Yu-hwan\n    source: trump-kim-holds-the-cards\n"
         "    made_on: 2025-10-24\n    kind: opinion\n"
-        "    quote: Trump will have to bring something that will attract him to the table this time\n"
+        "    quote: Trump will have to bring something that will attract him to the table"
+        " this time\n"
         "    appearances: [{source: other, quote: unlikely, appeared_on: 2025-10-30}]\n",
         "utf-8",
     )

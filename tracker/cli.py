@@ -26,6 +26,12 @@ CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 RESULT_CHOICES = ("yes", "no", "partial", "ambiguous", "annulled")
 
 
+class InputError(click.ClickException):
+    """A bad value on the command line: one line, exit status 2 (as for usage errors)."""
+
+    exit_code = 2
+
+
 class TrackerGroup(click.Group):
     """Turns every error the user can act on into one line and exit status 1."""
 
@@ -91,7 +97,7 @@ def _ask(value: Any, option: str, prompt: str, **kwargs: Any) -> Any:
         return value
     if _interactive():
         return click.prompt(prompt, **kwargs)
-    raise click.UsageError(f"missing {option}")
+    raise InputError(f"missing {option}")
 
 
 def _record(model: Any, **fields: Any) -> Any:
@@ -105,7 +111,7 @@ def _record(model: Any, **fields: Any) -> Any:
     except ValidationError as exc:
         field, _, message = first_error(exc).partition(": ")
         option = _OPTION_FOR_FIELD.get(field, field.replace("_", "-"))
-        raise click.UsageError(f"--{option}: {message}") from None
+        raise InputError(f"--{option}: {message}") from None
 
 
 # Record fields whose command-line option has another name.
@@ -177,8 +183,13 @@ def import_(ctx: click.Context, paths: tuple[Path, ...], by: str | None, fmt: st
     """
     from tracker.services.importer import import_files
 
+    def progress(total: int) -> Any:
+        return click.progressbar(length=total, label="importing", file=sys.stderr)
+
     with _session(ctx, write=True) as session:
-        summary = import_files(session, list(paths), by or _user())
+        summary = import_files(
+            session, list(paths), by or _user(), progress if sys.stderr.isatty() else None
+        )
     emit(summary.rows(), fmt)
     if fmt == "table":
         click.echo(f"{len(summary.files)} file(s); {summary.changed} row(s) written", err=True)
@@ -480,10 +491,10 @@ def add_outcome(
     expected = 1 if claim_id is not None else 2
     if len(args) != expected:
         usage = "--claim ID RESULT" if claim_id is not None else "QUESTION RESULT"
-        raise click.UsageError(f"expected {usage}, got {len(args)} argument(s)")
+        raise InputError(f"expected {usage}, got {len(args)} argument(s)")
     result = args[-1]
     if result not in RESULT_CHOICES:
-        raise click.UsageError(f"RESULT must be one of {', '.join(RESULT_CHOICES)}, not {result!r}")
+        raise InputError(f"RESULT must be one of {', '.join(RESULT_CHOICES)}, not {result!r}")
     occurred_on = _ask(occurred_on, "--on", "Happened on (YYYY-MM-DD)")
     with _session(ctx, write=True) as session:
         if claim_id is not None:
@@ -539,7 +550,7 @@ def list_(ctx: click.Context, since: str | None, fmt: str, **filters: Any) -> No
     try:
         since_date = parse_iso_date(since) if since else None
     except ValueError as exc:
-        raise click.UsageError(f"--since: {exc}") from None
+        raise InputError(f"--since: {exc}") from None
     with _session(ctx) as session:
         rows = list_claims(session, since=since_date, **filters)
     emit(

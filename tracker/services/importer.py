@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -183,20 +185,32 @@ def parse_file(path: Path) -> dict[str, list[Entry]]:
     return parsed
 
 
-def import_files(session: Session, paths: list[Path], entered_by: str) -> ImportSummary:
+def import_files(
+    session: Session,
+    paths: list[Path],
+    entered_by: str,
+    progress: Callable[[int], AbstractContextManager[Any]] | None = None,
+) -> ImportSummary:
     """Validate every file, then write them all; the caller's transaction makes
-    it all or nothing."""
+    it all or nothing. ``progress(total)``, if given, is a context manager
+    (such as ``click.progressbar``) whose ``update(n)`` is called as records land."""
     files = collect_files(paths)
     parsed = [parse_file(p) for p in files]
     summary = ImportSummary(files=[str(f) for f in files])
-    for section in SECTIONS:
-        entries = [e for doc in parsed for e in doc.get(section, [])]
-        if section == "outcomes":
-            _import_outcomes(session, entries, entered_by, summary)
-            continue
-        for entry in entries:
-            action = _apply(session, section, entry, entered_by)
-            summary.counts[(section, action)] += 1
+    total = sum(len(entries) for doc in parsed for entries in doc.values())
+    with progress(total) if progress else nullcontext() as bar:
+        for section in SECTIONS:
+            entries = [e for doc in parsed for e in doc.get(section, [])]
+            if section == "outcomes":
+                _import_outcomes(session, entries, entered_by, summary)
+                if bar is not None:
+                    bar.update(len(entries))
+                continue
+            for entry in entries:
+                action = _apply(session, section, entry, entered_by)
+                summary.counts[(section, action)] += 1
+                if bar is not None:
+                    bar.update(1)
     return summary
 
 
