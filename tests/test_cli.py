@@ -132,143 +132,34 @@ def test_record_by_hand_from_nothing(invoke: Invoke, db_path: Path, tmp_path: Pa
     assert rows[0]["outcome"] == "yes" and rows[0]["speaker"] == "Jane Roe"
 
 
+def claim_args(*extra: str, made_on: str = "2025-10-24", speaker: str = "Ban") -> list[str]:
+    """add-claim arguments for a seed speaker and source, plus ``extra``."""
+    return [
+        "add-claim", "--speaker", speaker, "--source", "trump-kim-holds-the-cards",
+        "--made-on", made_on, "--quote", "Ban", *extra,
+    ]  # fmt: skip
+
+
+ON_QUESTION = ("--question", "us-nk-talks-resume")
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
+        (claim_args(speaker="Nobody Known"), "no speaker called 'Nobody Known'"),
         (
-            [
-                "add-claim",
-                "--speaker",
-                "Nobody Known",
-                "--source",
-                "trump-kim-holds-the-cards",
-                "--made-on",
-                "2025-10-24",
-                "--quote",
-                "x",
-            ],
-            "no speaker called 'Nobody Known'",
-        ),
-        (
-            [
-                "add-claim",
-                "--speaker",
-                "Ban",
-                "--source",
-                "trump-kim-holds-the-cards",
-                "--made-on",
-                "2025-10-24",
-                "--quote",
-                "words never said",
-                "--question",
-                "us-nk-talks-resume",
-            ],
+            [*claim_args()[:-2], "--quote", "words never said", *ON_QUESTION],
             "quote: not found word for word",
         ),
+        (claim_args(made_on="2025-13-01"), "--made-on:"),
+        (claim_args(*ON_QUESTION, "--probability", "1.5"), "--probability:"),
+        (claim_args(*ON_QUESTION, "--probability", "nan"), "--probability:"),
         (
-            [
-                "add-claim",
-                "--speaker",
-                "Ban",
-                "--source",
-                "trump-kim-holds-the-cards",
-                "--made-on",
-                "2025-13-01",
-                "--quote",
-                "Ban",
-            ],
-            "--made-on:",
-        ),
-        (
-            [
-                "add-claim",
-                "--speaker",
-                "Ban",
-                "--source",
-                "trump-kim-holds-the-cards",
-                "--made-on",
-                "2025-10-24",
-                "--quote",
-                "Ban",
-                "--question",
-                "us-nk-talks-resume",
-                "--probability",
-                "1.5",
-            ],
-            "--probability:",
-        ),
-        (
-            [
-                "add-claim",
-                "--speaker",
-                "Ban",
-                "--source",
-                "trump-kim-holds-the-cards",
-                "--made-on",
-                "2025-10-24",
-                "--quote",
-                "Ban",
-                "--question",
-                "us-nk-talks-resume",
-                "--probability",
-                "nan",
-            ],
-            "--probability:",
-        ),
-        (
-            [
-                "add-claim",
-                "--speaker",
-                "Ban",
-                "--source",
-                "trump-kim-holds-the-cards",
-                "--made-on",
-                "2025-10-24",
-                "--quote",
-                "Ban",
-                "--question",
-                "us-nk-talks-resume",
-                "--low",
-                "0.6",
-                "--high",
-                "0.2",
-            ],
+            claim_args(*ON_QUESTION, "--low", "0.6", "--high", "0.2"),
             "low (0.6) is above high (0.2)",
         ),
-        (
-            [
-                "add-claim",
-                "--speaker",
-                "Ban",
-                "--source",
-                "trump-kim-holds-the-cards",
-                "--made-on",
-                "2025-10-24",
-                "--quote",
-                "Ban",
-                "--question",
-                "us-nk-talks-resume",
-                "--term",
-                "fairly likely",
-            ],
-            "term 'fairly likely' is not on scale icd203",
-        ),
-        (
-            [
-                "add-claim",
-                "--speaker",
-                "Ban",
-                "--source",
-                "trump-kim-holds-the-cards",
-                "--made-on",
-                "2025-10-24",
-                "--quote",
-                "Ban",
-                "--kind",
-                "forecast",
-            ],
-            "ck_claims_question_required",
-        ),
+        (claim_args(*ON_QUESTION, "--term", "fairly likely"), "not on scale icd203"),
+        (claim_args("--kind", "forecast"), "ck_claims_question_required"),
         (
             [
                 "add-outcome",

@@ -114,6 +114,12 @@ def _fresh(template: Path) -> Path:
     return backup_sqlite(template, folder / "t")
 
 
+def _import(db: Path, record: dict[str, Any]) -> Any:
+    seed = db.parent / "claims.json"
+    seed.write_text(json.dumps({"claims": [record]}, ensure_ascii=False), encoding="utf-8")
+    return CliRunner().invoke(cli, ["--db", str(db), "import", str(seed)], catch_exceptions=False)
+
+
 def _check(db: Path, before: list, result: Any, claim: dict[str, Any]) -> None:
     assert "Traceback" not in result.output
     if result.exit_code != 0:
@@ -140,9 +146,7 @@ def test_import_of_hostile_claims(template: Path, claim: dict[str, Any]) -> None
     db = _fresh(template)
     before = dump(db)
     record = {k: v for k, v in claim.items() if v is not MISSING}
-    seed = db.parent / "claims.json"
-    seed.write_text(json.dumps({"claims": [record]}, ensure_ascii=False), encoding="utf-8")
-    result = CliRunner().invoke(cli, ["--db", str(db), "import", str(seed)], catch_exceptions=False)
+    result = _import(db, record)
     _check(db, before, result, record)
     shutil.rmtree(db.parent)
 
@@ -191,9 +195,7 @@ def test_any_printable_text_is_stored_exactly(template: Path, quote: str, role: 
         "quote": quote,
         "role": role,
     }
-    seed = db.parent / "claims.json"
-    seed.write_text(json.dumps({"claims": [record]}, ensure_ascii=False), encoding="utf-8")
-    result = CliRunner().invoke(cli, ["--db", str(db), "import", str(seed)], catch_exceptions=False)
+    result = _import(db, record)
     acceptable = all(t.strip() and control_character(t) is None for t in (quote, role))
     assert (result.exit_code == 0) == acceptable, result.output
     _check(db, before, result, record)
