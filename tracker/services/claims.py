@@ -13,7 +13,7 @@ from tracker.models import Claim, ClaimAppearance, Person, Question, Scale, Scal
 from tracker.records import AppearanceIn, ClaimIn
 from tracker.services.outcomes import outcome_history
 from tracker.services.people import find_person, person_aliases, require_person
-from tracker.services.questions import STATUS_SQL, question_tags, require_question, today
+from tracker.services.questions import question_tags, require_question
 from tracker.services.sources import require_source
 from tracker.types import utcnow
 
@@ -206,17 +206,14 @@ def claim_appearances(session: Session, claim_id: int) -> list[dict[str, Any]]:
     ]
 
 
-_LIST_SQL = f"""
-SELECT c.id, c.made_on, p.name AS speaker, c.kind, q.slug AS question,
+_LIST_SQL = """
+SELECT c.id, c.made_on, p.name AS speaker, c.kind, qs.slug AS question,
        c.wording, cp.probability, cp.prob_low, cp.prob_high, c.mapping_basis AS basis,
-       cp.scale, cp.scale_term, q.resolve_by, co.result AS outcome,
-       CASE WHEN q.id IS NULL THEN NULL ELSE {STATUS_SQL} END AS status,
-       c.quote
+       cp.scale, cp.scale_term, qs.resolve_by, qs.result AS outcome, qs.status, c.quote
 FROM claims AS c
 JOIN people AS p ON p.id = c.person_id
 JOIN claim_probabilities AS cp ON cp.claim_id = c.id
-LEFT JOIN questions AS q ON q.id = c.question_id
-LEFT JOIN current_outcomes AS co ON co.question_id = q.id
+LEFT JOIN question_status AS qs ON qs.question_id = c.question_id
 """
 
 
@@ -229,14 +226,13 @@ def list_claims(
     tag: str | None = None,
     since: dt.date | None = None,
     limit: int | None = None,
-    on: dt.date | None = None,
 ) -> list[dict[str, Any]]:
     """Claims, oldest first, with their probability, question and outcome.
 
     Every filter is a bound parameter; ``speaker`` matches any alias.
     """
     where: list[str] = []
-    params: dict[str, Any] = {"today": (on or today()).isoformat()}
+    params: dict[str, Any] = {}
     if speaker is not None:
         person = find_person(session, speaker)
         if person is None:
@@ -247,7 +243,7 @@ def list_claims(
         where.append("(c.question_id = :question_id OR c.condition_question_id = :question_id)")
         params["question_id"] = require_question(session, question).id
     if status is not None:
-        where.append(f"q.id IS NOT NULL AND ({STATUS_SQL}) = :status")
+        where.append("qs.status = :status")
         params["status"] = status
     if tag is not None:
         where.append(
@@ -320,7 +316,7 @@ def show_claim(session: Session, claim_id: int) -> dict[str, Any]:
 
 def _claim_row(session: Session, claim_id: int) -> dict[str, Any]:
     row = session.execute(
-        text(_LIST_SQL + " WHERE c.id = :id"), {"id": claim_id, "today": today().isoformat()}
+        text(_LIST_SQL + " WHERE c.id = :id"), {"id": claim_id}
     ).one()
     return dict(row._mapping)
 

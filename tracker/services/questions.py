@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import difflib
 
 from sqlalchemy import delete, or_, select
@@ -12,16 +11,6 @@ from tracker.errors import NotFound
 from tracker.models import Question, QuestionTag, Tag
 from tracker.records import QuestionIn
 from tracker.types import utcnow
-
-STATUSES = ("open", "resolved", "overdue")
-
-# A question's status, as SQL over a question row ``q`` and its current outcome
-# row ``co`` (LEFT JOINed from the current_outcomes view); :today is bound by
-# the caller. Every listing uses this one expression.
-STATUS_SQL = (
-    "CASE WHEN co.id IS NOT NULL THEN 'resolved' "
-    "WHEN q.resolve_by < :today THEN 'overdue' ELSE 'open' END"
-)
 
 
 def require_question(session: Session, ref: str) -> Question:
@@ -87,7 +76,3 @@ def save_question(session: Session, rec: QuestionIn, created_by: str) -> tuple[Q
     if _set_tags(session, question, rec.tags) and action == "unchanged":
         action = "updated"
     return question, action
-
-
-def today() -> dt.date:
-    return dt.date.today()

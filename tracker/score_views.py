@@ -1,0 +1,307 @@
+"""The scoring rules, written once as SQL.
+
+Each template below is both a database view (created by a migration, so
+Datasette and any SQL client read it) and a common table expression in
+``tracker report``, which renders the same text with bound parameters for
+``--as-of``, ``--speaker``, ``--tag``, ``--since``, ``--until`` and ``--strict``.
+The view is the template with no filter, as of the end of time and today's
+date, so the report without options and the views agree by construction (a
+test checks it).
+
+Placeholders:
+  {as_of}       the instant outcomes are read at (recorded on or before it)
+  {today}       the date overdue and due-soon are judged against
+  {today_30}    that date plus 30 days
+  {claim_scope} a condition on claims ``c`` (filters; made on or before as-of)
+  {horizon_days} days from a claim (c.made_on) to its question's resolve-by (q)
+
+Templates are versioned by the migration that created them: a published
+version never changes; a change is a new version and a new migration.
+
+Definitions (see README, "How claims are scored"):
+  status       scored | open | pending (condition unresolved) | partial | void
+               (ambiguous, annulled, or a condition that failed) | hindsight
+               (made on or after the outcome happened) | unscorable | directional | opinion
+  brier        (p - o)^2, the binary form, 0 (perfect) .. 1
+  log_loss     -ln p(outcome), with p clipped to 0.01..0.99
+  hit          1 if p > 0.5 and YES or p < 0.5 and NO, 0 if the other side, NULL at 0.5
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+# Literal values the views are rendered with.
+END_OF_TIME = "'9999-12-31T23:59:59Z'"
+EVERY_CLAIM = "1 = 1"
+
+_V0003: dict[str, str] = {
+    # The outcome that stands for each question: the last of its chain
+    # recorded by {as_of}.
+    "current_outcomes": """
+SELECT o.*
+FROM outcomes AS o
+WHERE o.recorded_at <= {as_of}
+  AND NOT EXISTS (
+    SELECT 1 FROM outcomes AS later
+    WHERE later.supersedes_id = o.id AND later.recorded_at <= {as_of}
+  )
+""",
+    # Every question with its status: resolved, overdue (past resolve-by with
+    # no outcome) or open, and whether it is due within 30 days.
+    "question_status": """
+SELECT q.id AS question_id, q.slug, q.title, q.resolve_by, q.horizon_text,
+       co.id AS outcome_id, co.result, co.occurred_on, co.recorded_at,
+       CASE WHEN co.id IS NOT NULL THEN 'resolved'
+            WHEN q.resolve_by < {today} THEN 'overdue'
+            ELSE 'open' END AS status,
+       CASE WHEN co.id IS NULL AND q.resolve_by >= {today} AND q.resolve_by <= {today_30}
+            THEN 1 ELSE 0 END AS due_soon,
+       (SELECT count(*) FROM claims AS c
+        WHERE c.question_id = q.id OR c.condition_question_id = q.id) AS claims
+FROM questions AS q
+LEFT JOIN current_outcomes AS co ON co.question_id = q.id
+""",
+    # Each claim's probability as recorded, and re-read on every shipped scale:
+    # a scale term maps to the term of the same name on the other scale, else
+    # the term on the same rung of the seven-step ladder, else the nearest
+    # point. Stated numbers and unscorable claims are the same on every scale.
+    "claim_probabilities_by_scale": """
+SELECT cp.claim_id, 'recorded' AS scale, cp.probability, cp.prob_low, cp.prob_high,
+       cp.scale_term
+FROM claim_probabilities AS cp
+UNION ALL
+SELECT ranked.claim_id, ranked.scale,
+       COALESCE(ranked.point, ranked.probability), COALESCE(ranked.low, ranked.prob_low),
+       COALESCE(ranked.high, ranked.prob_high), ranked.term
+FROM (
+    SELECT cp.claim_id, s.slug AS scale, cp.probability, cp.prob_low, cp.prob_high,
+           x.term, x.low, x.point, x.high,
+           ROW_NUMBER() OVER (
+               PARTITION BY cp.claim_id, s.id
+               ORDER BY CASE WHEN x.term = t.term THEN 0 WHEN x.rung = t.rung THEN 1 ELSE 2 END,
+                        abs(x.point - t.point), x.id
+           ) AS choice
+    FROM claims AS c
+    JOIN claim_probabilities AS cp ON cp.claim_id = c.id
+    CROSS JOIN scales AS s
+    LEFT JOIN scale_terms AS t ON t.id = c.scale_term_id
+    LEFT JOIN scale_terms AS x ON t.id IS NOT NULL AND x.scale_id = s.id
+) AS ranked
+WHERE ranked.choice = 1
+""",
+    # One row per claim and scale: its status and, when scored, its scores.
+    "claim_scores": """
+SELECT b.*,
+       CASE WHEN b.status = 'scored'
+            THEN (b.probability - b.outcome_value) * (b.probability - b.outcome_value)
+       END AS brier,
+       CASE WHEN b.status = 'scored' THEN
+            CASE WHEN b.outcome_value = 1 THEN (1 - b.prob_high) * (1 - b.prob_high)
+                 ELSE b.prob_low * b.prob_low END
+       END AS brier_best,
+       CASE WHEN b.status = 'scored' THEN
+            CASE WHEN b.outcome_value = 1 THEN (1 - b.prob_low) * (1 - b.prob_low)
+                 ELSE b.prob_high * b.prob_high END
+       END AS brier_worst,
+       CASE WHEN b.status = 'scored' THEN -ln(
+            CASE WHEN b.p_outcome < 0.01 THEN 0.01
+                 WHEN b.p_outcome > 0.99 THEN 0.99
+                 ELSE b.p_outcome END)
+       END AS log_loss,
+       CASE WHEN b.status <> 'scored' OR b.probability = 0.5 THEN NULL
+            WHEN (b.probability > 0.5) = (b.outcome_value = 1) THEN 1
+            ELSE 0 END AS hit
+FROM (
+    SELECT c.id AS claim_id, ps.scale, c.person_id, p.name AS speaker, c.question_id,
+           q.slug AS question, c.made_on, c.kind, c.mapping_basis,
+           ps.probability, ps.prob_low, ps.prob_high, ps.scale_term,
+           q.resolve_by, {horizon_days} AS horizon_days,
+           qo.result, qo.occurred_on, c.condition_result, ko.result AS condition_outcome,
+           CASE
+               WHEN c.kind = 'opinion' THEN 'opinion'
+               WHEN c.kind = 'directional' THEN 'directional'
+               WHEN ps.probability IS NULL THEN 'unscorable'
+               WHEN qo.result IN ('ambiguous', 'annulled') THEN 'void'
+               WHEN c.kind = 'conditional' AND ko.result IS NOT NULL
+                    AND ko.result <> c.condition_result THEN 'void'
+               WHEN qo.result IS NULL THEN 'open'
+               WHEN c.kind = 'conditional' AND ko.result IS NULL THEN 'pending'
+               WHEN qo.result = 'partial' THEN 'partial'
+               WHEN c.made_on >= qo.occurred_on THEN 'hindsight'
+               ELSE 'scored'
+           END AS status,
+           CASE qo.result WHEN 'yes' THEN 1 WHEN 'no' THEN 0 END AS outcome_value,
+           CASE qo.result WHEN 'yes' THEN ps.probability
+                          WHEN 'no' THEN 1 - ps.probability END AS p_outcome
+    FROM claims AS c
+    JOIN people AS p ON p.id = c.person_id
+    JOIN claim_probabilities_by_scale AS ps ON ps.claim_id = c.id
+    LEFT JOIN questions AS q ON q.id = c.question_id
+    LEFT JOIN current_outcomes AS qo ON qo.question_id = c.question_id
+    LEFT JOIN current_outcomes AS ko ON ko.question_id = c.condition_question_id
+    WHERE {claim_scope}
+) AS b
+""",
+    # Aggregates per scale and group: overall, speaker, tag, mapping basis,
+    # horizon, and speaker by horizon. Skill scores compare the mean Brier with
+    # always saying 50% (0.25) and with always saying the base rate of YES.
+    "score_groups": """
+WITH rate AS (
+    SELECT scale, AVG(1.0 * outcome_value) AS base_rate
+    FROM claim_scores WHERE status = 'scored' GROUP BY scale
+),
+bucketed AS (
+    SELECT s.*,
+           CASE WHEN s.horizon_days IS NULL THEN NULL
+                WHEN s.horizon_days <= 30 THEN '0-30 days'
+                WHEN s.horizon_days <= 90 THEN '31-90 days'
+                WHEN s.horizon_days <= 365 THEN '91-365 days'
+                ELSE 'over 365 days' END AS horizon
+    FROM claim_scores AS s
+),
+members AS (
+    SELECT 'overall' AS dimension, 'all' AS group_key, 'all claims' AS label, b.*
+    FROM bucketed AS b
+    UNION ALL
+    SELECT 'speaker', CAST(b.person_id AS TEXT), b.speaker, b.* FROM bucketed AS b
+    UNION ALL
+    SELECT 'tag', t.name, t.name, b.*
+    FROM bucketed AS b
+    JOIN question_tags AS qt ON qt.question_id = b.question_id
+    JOIN tags AS t ON t.id = qt.tag_id
+    UNION ALL
+    SELECT 'basis', b.mapping_basis, b.mapping_basis, b.* FROM bucketed AS b
+    UNION ALL
+    SELECT 'horizon', b.horizon, b.horizon, b.* FROM bucketed AS b WHERE b.horizon IS NOT NULL
+    UNION ALL
+    SELECT 'speaker_horizon', CAST(b.person_id AS TEXT) || ' ' || b.horizon,
+           b.speaker || ', ' || b.horizon, b.*
+    FROM bucketed AS b WHERE b.horizon IS NOT NULL
+)
+SELECT m.scale, m.dimension, m.group_key, m.label,
+       COUNT(*) AS claims,
+       SUM(CASE WHEN m.status = 'scored' THEN 1 ELSE 0 END) AS scored,
+       AVG(m.brier) AS mean_brier,
+       AVG(m.brier_best) AS mean_brier_best,
+       AVG(m.brier_worst) AS mean_brier_worst,
+       AVG(m.log_loss) AS mean_log_loss,
+       SUM(m.hit) AS hits,
+       COUNT(m.hit) AS sided,
+       AVG(1.0 * m.hit) AS hit_rate,
+       AVG(1.0 * m.outcome_value) AS yes_rate,
+       1 - AVG(m.brier) / 0.25 AS skill_vs_even,
+       1 - AVG(m.brier) / NULLIF(
+           AVG((r.base_rate - m.outcome_value) * (r.base_rate - m.outcome_value)), 0
+       ) AS skill_vs_base_rate,
+       SUM(CASE WHEN m.status = 'open' THEN 1 ELSE 0 END) AS open,
+       SUM(CASE WHEN m.status = 'pending' THEN 1 ELSE 0 END) AS pending,
+       SUM(CASE WHEN m.status = 'partial' THEN 1 ELSE 0 END) AS partial,
+       SUM(CASE WHEN m.status = 'void' THEN 1 ELSE 0 END) AS void,
+       SUM(CASE WHEN m.status = 'hindsight' THEN 1 ELSE 0 END) AS hindsight,
+       SUM(CASE WHEN m.status = 'unscorable' THEN 1 ELSE 0 END) AS unscorable,
+       SUM(CASE WHEN m.status = 'directional' THEN 1 ELSE 0 END) AS directional,
+       SUM(CASE WHEN m.status = 'opinion' THEN 1 ELSE 0 END) AS opinion
+FROM members AS m
+LEFT JOIN rate AS r ON r.scale = m.scale
+GROUP BY m.scale, m.dimension, m.group_key, m.label
+""",
+    # Calibration: one bin per forecast value (a step of the scale in use, or a
+    # stated number), with what share happened and its part of the Murphy
+    # decomposition. Steps of a named scale with no scored claim show count 0.
+    "calibration": """
+WITH scored AS (
+    SELECT * FROM claim_scores WHERE status = 'scored'
+),
+totals AS (
+    SELECT scale, COUNT(*) AS n, AVG(1.0 * outcome_value) AS base_rate
+    FROM scored GROUP BY scale
+)
+SELECT s.scale, COALESCE(s.scale_term, 'stated') AS term, s.probability AS forecast,
+       COUNT(*) AS claims, SUM(s.outcome_value) AS happened,
+       AVG(1.0 * s.outcome_value) AS observed,
+       SUM(s.brier) AS brier_sum,
+       COUNT(*) * (s.probability - AVG(1.0 * s.outcome_value))
+                 * (s.probability - AVG(1.0 * s.outcome_value)) / t.n AS reliability_part,
+       COUNT(*) * (AVG(1.0 * s.outcome_value) - t.base_rate)
+                 * (AVG(1.0 * s.outcome_value) - t.base_rate) / t.n AS resolution_part
+FROM scored AS s
+JOIN totals AS t ON t.scale = s.scale
+GROUP BY s.scale, s.scale_term, s.probability, t.n, t.base_rate
+UNION ALL
+SELECT sc.slug, st.term, st.point, 0, 0, NULL, 0, 0, 0
+FROM scale_terms AS st
+JOIN scales AS sc ON sc.id = st.scale_id
+WHERE st.rung IS NOT NULL
+  AND NOT EXISTS (SELECT 1 FROM scored AS s WHERE s.scale = sc.slug AND s.scale_term = st.term)
+""",
+    # The Murphy decomposition per scale: Brier = reliability - resolution +
+    # uncertainty, exact because every forecast in a bin has the same value.
+    "murphy": """
+SELECT scale, SUM(claims) AS claims,
+       1.0 * SUM(happened) / SUM(claims) AS base_rate,
+       SUM(brier_sum) / SUM(claims) AS brier,
+       SUM(reliability_part) AS reliability,
+       SUM(resolution_part) AS resolution,
+       (1.0 * SUM(happened) / SUM(claims)) * (1 - 1.0 * SUM(happened) / SUM(claims))
+           AS uncertainty
+FROM calibration
+GROUP BY scale
+HAVING SUM(claims) > 0
+""",
+}
+
+VERSIONS: dict[str, dict[str, str]] = {"0003": _V0003}
+CURRENT = _V0003
+
+
+def _dialect_sql(dialect: str) -> dict[str, str]:
+    if dialect == "postgresql":
+        return {
+            "horizon_days": "(q.resolve_by - c.made_on)",
+            "view_today": "CURRENT_DATE",
+            "view_today_30": "(CURRENT_DATE + 30)",
+            "param_today": "CAST(:today AS date)",
+            "param_today_30": "(CAST(:today AS date) + 30)",
+        }
+    return {
+        "horizon_days": "CAST(julianday(q.resolve_by) - julianday(c.made_on) AS INTEGER)",
+        "view_today": "CURRENT_DATE",
+        "view_today_30": "date(CURRENT_DATE, '+30 days')",
+        "param_today": ":today",
+        "param_today_30": "date(:today, '+30 days')",
+    }
+
+
+def view_sql(template: str, dialect: str) -> str:
+    """A template as the body of a database view: every claim, all outcomes, today."""
+    d = _dialect_sql(dialect)
+    return template.format(
+        as_of=END_OF_TIME,
+        today=d["view_today"],
+        today_30=d["view_today_30"],
+        claim_scope=EVERY_CLAIM,
+        horizon_days=d["horizon_days"],
+    )
+
+
+def create_views(execute: Any, dialect: str, version: str) -> None:
+    """Create the views of one template version (called by its migration)."""
+    for name, template in VERSIONS[version].items():
+        execute(f"CREATE VIEW {name} AS {view_sql(template, dialect)}")
+
+
+def drop_views(execute: Any, version: str) -> None:
+    for name in reversed(list(VERSIONS[version])):
+        execute(f"DROP VIEW IF EXISTS {name}")
+
+
+def with_clause(dialect: str, claim_scope: str) -> str:
+    """Every current template as a CTE, rendered with bound parameters :as_of
+    and :today, and ``claim_scope`` (built from bound parameters only)."""
+    d = _dialect_sql(dialect)
+    parts = [
+        f"{name} AS ({template.format(as_of=':as_of', today=d['param_today'], today_30=d['param_today_30'], claim_scope=claim_scope, horizon_days=d['horizon_days'])})"  # noqa: E501
+        for name, template in CURRENT.items()
+    ]
+    return "WITH " + ",\n".join(parts)
