@@ -1,5 +1,5 @@
 # Two commands on a fresh machine with only Python 3.11+:
-#   make demo   set up, load seeds/ into tracker.db, print the claims and outcomes
+#   make demo   set up, load seeds/ into tracker.db, print the claims and the report
 #   make test   set up with the test extras, lint, run the tests
 PYTHON ?= python3
 VENV := .venv
@@ -23,6 +23,7 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 demo: $(VENV)/.installed
 	$(BIN)/tracker --db $(DB) import seeds/
 	$(BIN)/tracker --db $(DB) list
+	$(BIN)/tracker --db $(DB) report
 
 test: $(VENV)/.installed-test
 	bash .ci/start-postgres

@@ -60,6 +60,20 @@ def test_seeds_commands_and_rules_on_postgresql(pg_url: str, invoke: Invoke) -> 
     history = json.loads(invoke("show", slug, "--json").output)[0]["outcomes"]
     assert [o["result"] for o in history] == ["yes", "no"]
 
+    data = json.loads(invoke("report", "--format", "json").output)
+    meeting = [c for c in data["claims"] if c["question"] == "trump-kim-meet-during-korea-visit"]
+    assert {c["status"] for c in meeting} >= {"scored", "directional"}
+    assert data["murphy"]["brier"] == pytest.approx(
+        data["murphy"]["reliability"] - data["murphy"]["resolution"] + data["murphy"]["uncertainty"]
+    )
+    assert (
+        json.loads(invoke("report", "--as-of", "2025-10-28", "--format", "json").output)[
+            "overview"
+        ]["resolved"]
+        == 0
+    )
+    invoke("due", ok=False)
+
     engine = create_engine(pg_url)
     with pytest.raises(DBAPIError, match="append-only"), engine.begin() as conn:
         conn.execute(text("UPDATE outcomes SET result = 'yes'"))

@@ -544,15 +544,10 @@ def list_(ctx: click.Context, since: str | None, fmt: str, **filters: Any) -> No
         tracker list --speaker "Pan Kil-ju"
         tracker list --status overdue --csv
     """
-    from tracker.records import parse_iso_date
     from tracker.services.claims import list_claims
 
-    try:
-        since_date = parse_iso_date(since) if since else None
-    except ValueError as exc:
-        raise InputError(f"--since: {exc}") from None
     with _session(ctx) as session:
-        rows = list_claims(session, since=since_date, **filters)
+        rows = list_claims(session, since=_date_option(since, "--since"), **filters)
     emit(
         rows,
         fmt,
@@ -571,6 +566,107 @@ def list_(ctx: click.Context, since: str | None, fmt: str, **filters: Any) -> No
         width=40,
         empty="no claims match",
     )
+
+
+def _date_option(value: str | None, option: str) -> Any:
+    from tracker.records import parse_iso_date
+
+    try:
+        return parse_iso_date(value) if value else None
+    except ValueError as exc:
+        raise InputError(f"{option}: {exc}") from None
+
+
+@cli.command()
+@click.option(
+    "--scale",
+    default="recorded",
+    show_default=True,
+    metavar="NAME",
+    help="Read every claim on this scale (icd203, phia, kent1964, survey) instead of as recorded.",
+)
+@click.option("--strict", is_flag=True, help="Leave out claims mapped by analogy.")
+@click.option("--speaker", help="Only this speaker's claims (any alias).")
+@click.option("--tag", help="Only claims about questions with this tag.")
+@click.option("--since", metavar="YYYY-MM-DD", help="Only claims made on or after this date.")
+@click.option("--until", metavar="YYYY-MM-DD", help="Only claims made on or before this date.")
+@click.option(
+    "--as-of",
+    metavar="YYYY-MM-DD",
+    help="The report as it stood then: claims made and outcomes recorded by that date.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "markdown", "json", "csv"]),
+    default="table",
+    show_default=True,
+    help="csv writes the score table, one row a group.",
+)
+@click.option(
+    "--plot",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE.png|svg",
+    help="Also draw the calibration curve and the scoreboard (needs tracker[plot]).",
+)
+@click.pass_context
+def report(ctx: click.Context, scale: str, strict: bool, speaker: str | None, tag: str | None,
+           since: str | None, until: str | None, as_of: str | None, fmt: str,
+           plot: Path | None) -> None:  # fmt: skip
+    """Who was right and how well calibrated: scores, calibration, what is overdue.
+
+    In order: an overview; overdue questions and those due in 30 days; the
+    scoreboard by speaker (mean Brier, skill, log loss, hit rate, with 95%
+    intervals); calibration with the Murphy decomposition; the same scores on
+    every shipped scale; recent outcomes; every claim with its status.
+
+    \b
+    Example:
+        tracker report
+        tracker report --speaker "Pan Kil-ju" --format markdown
+        tracker report --as-of 2025-10-28 --scale phia --plot report.png
+    """
+    from tracker.render_report import emit_report
+    from tracker.services.report import ReportOptions, build_report
+
+    if plot is not None and plot.suffix.lower() not in (".png", ".svg"):
+        raise InputError(f"--plot: {plot} must end in .png or .svg")
+    opts = ReportOptions(
+        scale=scale, strict=strict, speaker=speaker, tag=tag,
+        since=_date_option(since, "--since"), until=_date_option(until, "--until"),
+        as_of=_date_option(as_of, "--as-of"),
+    )  # fmt: skip
+    with _session(ctx) as session:
+        data = build_report(session, opts)
+    emit_report(data, fmt)
+    if plot is not None:
+        from tracker.plot import draw_report
+
+        draw_report(data, plot)
+        click.echo(f"plot written to {plot}", err=True)
+
+
+@cli.command()
+@output_options
+@click.pass_context
+def due(ctx: click.Context, fmt: str) -> None:
+    """List overdue questions and those due in the next 30 days.
+
+    Exits with status 3 when any question is overdue, so it can run from cron
+    and nag someone to record what happened.
+
+    \b
+    Example:
+        tracker due
+        tracker due --json || mail -s "tracker: questions overdue" desk@example.org
+    """
+    from tracker.services.report import due_questions
+
+    with _session(ctx) as session:
+        rows = due_questions(session)
+    emit(rows, fmt, ["status", "resolve_by", "slug", "title", "claims"], empty="nothing due")
+    if any(r["status"] == "overdue" for r in rows):
+        ctx.exit(3)
 
 
 @cli.command()

@@ -20,6 +20,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    field_validator,
     model_validator,
 )
 
@@ -164,6 +165,19 @@ class OutcomeIn(Record):
     evidence_source: Slug | None = None
     note: Text | None = None
     recorded_by: Text | None = None
+    recorded_at: dt.datetime | None = None  # importing history from elsewhere keeps its times
+
+    @field_validator("recorded_at")
+    @classmethod
+    def _past_utc(cls, value: dt.datetime | None) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("give a time zone, e.g. 2025-06-02T09:00:00Z")
+        value = value.astimezone(dt.UTC).replace(microsecond=0)
+        if value > dt.datetime.now(dt.UTC):
+            raise ValueError("is in the future")
+        return value
 
     @model_validator(mode="after")
     def _evidence(self) -> OutcomeIn:

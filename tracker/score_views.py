@@ -93,15 +93,15 @@ WHERE ranked.choice = 1
     # One row per claim and scale: its status and, when scored, its scores.
     "claim_scores": """
 SELECT b.*,
-       CASE WHEN b.status = 'scored'
-            THEN (b.probability - b.outcome_value) * (b.probability - b.outcome_value)
+       CASE WHEN b.status = 'scored' THEN b.o END AS outcome_value,
+       CASE WHEN b.status = 'scored' THEN (b.probability - b.o) * (b.probability - b.o)
        END AS brier,
        CASE WHEN b.status = 'scored' THEN
-            CASE WHEN b.outcome_value = 1 THEN (1 - b.prob_high) * (1 - b.prob_high)
+            CASE WHEN b.o = 1 THEN (1 - b.prob_high) * (1 - b.prob_high)
                  ELSE b.prob_low * b.prob_low END
        END AS brier_best,
        CASE WHEN b.status = 'scored' THEN
-            CASE WHEN b.outcome_value = 1 THEN (1 - b.prob_low) * (1 - b.prob_low)
+            CASE WHEN b.o = 1 THEN (1 - b.prob_low) * (1 - b.prob_low)
                  ELSE b.prob_high * b.prob_high END
        END AS brier_worst,
        CASE WHEN b.status = 'scored' THEN -ln(
@@ -110,7 +110,7 @@ SELECT b.*,
                  ELSE b.p_outcome END)
        END AS log_loss,
        CASE WHEN b.status <> 'scored' OR b.probability = 0.5 THEN NULL
-            WHEN (b.probability > 0.5) = (b.outcome_value = 1) THEN 1
+            WHEN (b.probability > 0.5) = (b.o = 1) THEN 1
             ELSE 0 END AS hit
 FROM (
     SELECT c.id AS claim_id, ps.scale, c.person_id, p.name AS speaker, c.question_id,
@@ -131,7 +131,7 @@ FROM (
                WHEN c.made_on >= qo.occurred_on THEN 'hindsight'
                ELSE 'scored'
            END AS status,
-           CASE qo.result WHEN 'yes' THEN 1 WHEN 'no' THEN 0 END AS outcome_value,
+           CASE qo.result WHEN 'yes' THEN 1 WHEN 'no' THEN 0 END AS o,
            CASE qo.result WHEN 'yes' THEN ps.probability
                           WHEN 'no' THEN 1 - ps.probability END AS p_outcome
     FROM claims AS c
@@ -143,15 +143,10 @@ FROM (
     WHERE {claim_scope}
 ) AS b
 """,
-    # Aggregates per scale and group: overall, speaker, tag, mapping basis,
-    # horizon, and speaker by horizon. Skill scores compare the mean Brier with
-    # always saying 50% (0.25) and with always saying the base rate of YES.
-    "score_groups": """
-WITH rate AS (
-    SELECT scale, AVG(1.0 * outcome_value) AS base_rate
-    FROM claim_scores WHERE status = 'scored' GROUP BY scale
-),
-bucketed AS (
+    # Which groups each claim counts in: overall, speaker, tag, mapping basis,
+    # horizon (days from claim to resolve-by), and speaker by horizon.
+    "score_members": """
+WITH bucketed AS (
     SELECT s.*,
            CASE WHEN s.horizon_days IS NULL THEN NULL
                 WHEN s.horizon_days <= 30 THEN '0-30 days'
@@ -159,25 +154,31 @@ bucketed AS (
                 WHEN s.horizon_days <= 365 THEN '91-365 days'
                 ELSE 'over 365 days' END AS horizon
     FROM claim_scores AS s
-),
-members AS (
-    SELECT 'overall' AS dimension, 'all' AS group_key, 'all claims' AS label, b.*
-    FROM bucketed AS b
-    UNION ALL
-    SELECT 'speaker', CAST(b.person_id AS TEXT), b.speaker, b.* FROM bucketed AS b
-    UNION ALL
-    SELECT 'tag', t.name, t.name, b.*
-    FROM bucketed AS b
-    JOIN question_tags AS qt ON qt.question_id = b.question_id
-    JOIN tags AS t ON t.id = qt.tag_id
-    UNION ALL
-    SELECT 'basis', b.mapping_basis, b.mapping_basis, b.* FROM bucketed AS b
-    UNION ALL
-    SELECT 'horizon', b.horizon, b.horizon, b.* FROM bucketed AS b WHERE b.horizon IS NOT NULL
-    UNION ALL
-    SELECT 'speaker_horizon', CAST(b.person_id AS TEXT) || ' ' || b.horizon,
-           b.speaker || ', ' || b.horizon, b.*
-    FROM bucketed AS b WHERE b.horizon IS NOT NULL
+)
+SELECT 'overall' AS dimension, 'all' AS group_key, 'all claims' AS label, b.*
+FROM bucketed AS b
+UNION ALL
+SELECT 'speaker', CAST(b.person_id AS TEXT), b.speaker, b.* FROM bucketed AS b
+UNION ALL
+SELECT 'tag', t.name, t.name, b.*
+FROM bucketed AS b
+JOIN question_tags AS qt ON qt.question_id = b.question_id
+JOIN tags AS t ON t.id = qt.tag_id
+UNION ALL
+SELECT 'basis', b.mapping_basis, b.mapping_basis, b.* FROM bucketed AS b
+UNION ALL
+SELECT 'horizon', b.horizon, b.horizon, b.* FROM bucketed AS b WHERE b.horizon IS NOT NULL
+UNION ALL
+SELECT 'speaker_horizon', CAST(b.person_id AS TEXT) || ' ' || b.horizon,
+       b.speaker || ', ' || b.horizon, b.*
+FROM bucketed AS b WHERE b.horizon IS NOT NULL
+""",
+    # Aggregates per scale and group. Skill scores compare the mean Brier with
+    # always saying 50% (0.25) and with always saying the base rate of YES.
+    "score_groups": """
+WITH rate AS (
+    SELECT scale, AVG(CAST(outcome_value AS FLOAT)) AS base_rate
+    FROM claim_scores WHERE status = 'scored' GROUP BY scale
 )
 SELECT m.scale, m.dimension, m.group_key, m.label,
        COUNT(*) AS claims,
@@ -188,8 +189,8 @@ SELECT m.scale, m.dimension, m.group_key, m.label,
        AVG(m.log_loss) AS mean_log_loss,
        SUM(m.hit) AS hits,
        COUNT(m.hit) AS sided,
-       AVG(1.0 * m.hit) AS hit_rate,
-       AVG(1.0 * m.outcome_value) AS yes_rate,
+       AVG(CAST(m.hit AS FLOAT)) AS hit_rate,
+       AVG(CAST(m.outcome_value AS FLOAT)) AS yes_rate,
        1 - AVG(m.brier) / 0.25 AS skill_vs_even,
        1 - AVG(m.brier) / NULLIF(
            AVG((r.base_rate - m.outcome_value) * (r.base_rate - m.outcome_value)), 0
@@ -202,7 +203,7 @@ SELECT m.scale, m.dimension, m.group_key, m.label,
        SUM(CASE WHEN m.status = 'unscorable' THEN 1 ELSE 0 END) AS unscorable,
        SUM(CASE WHEN m.status = 'directional' THEN 1 ELSE 0 END) AS directional,
        SUM(CASE WHEN m.status = 'opinion' THEN 1 ELSE 0 END) AS opinion
-FROM members AS m
+FROM score_members AS m
 LEFT JOIN rate AS r ON r.scale = m.scale
 GROUP BY m.scale, m.dimension, m.group_key, m.label
 """,
@@ -214,17 +215,17 @@ WITH scored AS (
     SELECT * FROM claim_scores WHERE status = 'scored'
 ),
 totals AS (
-    SELECT scale, COUNT(*) AS n, AVG(1.0 * outcome_value) AS base_rate
+    SELECT scale, COUNT(*) AS n, AVG(CAST(outcome_value AS FLOAT)) AS base_rate
     FROM scored GROUP BY scale
 )
 SELECT s.scale, COALESCE(s.scale_term, 'stated') AS term, s.probability AS forecast,
        COUNT(*) AS claims, SUM(s.outcome_value) AS happened,
-       AVG(1.0 * s.outcome_value) AS observed,
+       AVG(CAST(s.outcome_value AS FLOAT)) AS observed,
        SUM(s.brier) AS brier_sum,
-       COUNT(*) * (s.probability - AVG(1.0 * s.outcome_value))
-                 * (s.probability - AVG(1.0 * s.outcome_value)) / t.n AS reliability_part,
-       COUNT(*) * (AVG(1.0 * s.outcome_value) - t.base_rate)
-                 * (AVG(1.0 * s.outcome_value) - t.base_rate) / t.n AS resolution_part
+       COUNT(*) * (s.probability - AVG(CAST(s.outcome_value AS FLOAT)))
+                 * (s.probability - AVG(CAST(s.outcome_value AS FLOAT))) / t.n AS reliability_part,
+       COUNT(*) * (AVG(CAST(s.outcome_value AS FLOAT)) - t.base_rate)
+                 * (AVG(CAST(s.outcome_value AS FLOAT)) - t.base_rate) / t.n AS resolution_part
 FROM scored AS s
 JOIN totals AS t ON t.scale = s.scale
 GROUP BY s.scale, s.scale_term, s.probability, t.n, t.base_rate
@@ -239,12 +240,12 @@ WHERE st.rung IS NOT NULL
     # uncertainty, exact because every forecast in a bin has the same value.
     "murphy": """
 SELECT scale, SUM(claims) AS claims,
-       1.0 * SUM(happened) / SUM(claims) AS base_rate,
+       CAST(SUM(happened) AS FLOAT) / SUM(claims) AS base_rate,
        SUM(brier_sum) / SUM(claims) AS brier,
        SUM(reliability_part) AS reliability,
        SUM(resolution_part) AS resolution,
-       (1.0 * SUM(happened) / SUM(claims)) * (1 - 1.0 * SUM(happened) / SUM(claims))
-           AS uncertainty
+       (CAST(SUM(happened) AS FLOAT) / SUM(claims))
+           * (1 - CAST(SUM(happened) AS FLOAT) / SUM(claims)) AS uncertainty
 FROM calibration
 GROUP BY scale
 HAVING SUM(claims) > 0

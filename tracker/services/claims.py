@@ -315,9 +315,7 @@ def show_claim(session: Session, claim_id: int) -> dict[str, Any]:
 
 
 def _claim_row(session: Session, claim_id: int) -> dict[str, Any]:
-    row = session.execute(
-        text(_LIST_SQL + " WHERE c.id = :id"), {"id": claim_id}
-    ).one()
+    row = session.execute(text(_LIST_SQL + " WHERE c.id = :id"), {"id": claim_id}).one()
     return dict(row._mapping)
 
 

@@ -65,7 +65,7 @@ def record_outcome(
         evidence_source_id=evidence_source_id,
         note=rec.note,
         supersedes_id=current.id if current else None,
-        recorded_at=utcnow(),
+        recorded_at=rec.recorded_at or utcnow(),
         recorded_by=rec.recorded_by or recorded_by,
     )
     session.add(outcome)

@@ -1,0 +1,285 @@
+"""Every figure of the report checked against values worked out by hand.
+
+The fixture (tests/fixtures/scoring.yaml) has seven scored claims:
+
+    claim  speaker  p      outcome  Brier     log loss (-ln p_outcome)  right side
+    c1     Alice    0.8    yes      0.04      0.223144                  yes
+    c2     Alice    0.3    no       0.09      0.356675                  yes
+    c3     Alice    0.6    no*      0.36      0.916291                  no
+    c4     Bob      0.9    no*      0.81      2.302585                  no
+    c5     Bob      0.5    yes      0.25      0.693147                  (neither)
+    c12    Bob      0.3    yes      0.49      1.203973                  no
+    c9     Carol    0.325  no       0.105625  0.393043                  yes
+    (* q-flip was first recorded YES, then corrected to NO)
+
+c9 is ICD 203 "unlikely" (0.20-0.45): best Brier 0.2^2 = 0.04, worst 0.45^2 = 0.2025.
+Not scored: c6 (annulled question: void), c7 (its condition q-yes=NO failed: void),
+c8 (made 2025-03-05, after q-late happened on 2025-03-01: hindsight), c10 and c13
+(open), c11 (opinion).
+
+Overall: N = 7, base rate 3/7, mean Brier 2.145625 / 7 = 0.306518.
+Murphy (bins by forecast value; only 0.3 holds two claims, one YES one NO):
+  REL = (2(0.3-0.5)^2 + 0.105625 + 0.25 + 0.36 + 0.04 + 0.81) / 7 = 0.235089
+  RES = (2(0.5-3/7)^2 + 3(3/7)^2 + 2(4/7)^2) / 7                 = 0.173469
+  UNC = (3/7)(4/7)                                                 = 0.244898
+Alice: mean Brier 0.49/3 = 0.163333; skill vs 50% = 1 - 0.163333/0.25 = 0.346667;
+  skill vs base rate: reference mean((3/7 - o)^2) over her outcomes (1,0,0) = 34/147,
+  so 1 - 0.163333/(34/147) = 0.293824; right side 2 of 3.
+Bob: mean Brier 1.55/3 = 0.516667; right side 0 of 2 (c5 at 50% is on neither side).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, Invoke
+
+from tracker.services.report import bootstrap_mean, wilson
+
+FIXTURE = ROOT / "tests" / "fixtures" / "scoring.yaml"
+approx = pytest.approx
+
+
+@pytest.fixture
+def world(invoke: Invoke, db_path: Path) -> Path:
+    invoke("import", str(FIXTURE))
+    return db_path
+
+
+def report(invoke: Invoke, *args: str) -> dict:
+    return json.loads(invoke("report", "--format", "json", *args).output)
+
+
+def by_claim(data: dict) -> dict[str, dict]:
+    conn_quotes = {c["claim_id"]: c for c in data["claims"]}
+    return conn_quotes
+
+
+def quotes(db: Path) -> dict[str, int]:
+    return {q: i for i, q in sqlite3.connect(db).execute("SELECT id, quote FROM claims")}
+
+
+def test_per_claim_scores(world: Path, invoke: Invoke) -> None:
+    ids = quotes(world)
+    claims = by_claim(report(invoke))
+    expected = {
+        "c1": ("scored", 0.04, 0.223144, 1),
+        "c2": ("scored", 0.09, 0.356675, 1),
+        "c3": ("scored", 0.36, 0.916291, 0),
+        "c4": ("scored", 0.81, 2.302585, 0),
+        "c5": ("scored", 0.25, 0.693147, None),
+        "c12": ("scored", 0.49, 1.203973, 0),
+        "c9": ("scored", 0.105625, 0.393043, 1),
+    }
+    for quote, (status, brier, log_loss, hit) in expected.items():
+        c = claims[ids[quote]]
+        assert c["status"] == status, quote
+        assert c["brier"] == approx(brier), quote
+        assert c["log_loss"] == approx(log_loss, abs=1e-6), quote
+        assert c["hit"] == hit, quote
+    for quote, status in {"c6": "void", "c7": "void", "c8": "hindsight", "c10": "open",
+                          "c13": "open", "c11": "opinion"}.items():  # fmt: skip
+        assert claims[ids[quote]]["status"] == status, quote
+        assert claims[ids[quote]]["brier"] is None
+    verbal = claims[ids["c9"]]
+    assert (verbal["prob_low"], verbal["probability"], verbal["prob_high"]) == (0.2, 0.325, 0.45)
+    assert (verbal["brier_best"], verbal["brier_worst"]) == (approx(0.04), approx(0.2025))
+
+
+def test_scoreboard_and_aliases(world: Path, invoke: Invoke) -> None:
+    board = {g["label"]: g for g in report(invoke)["scoreboard"]}
+    alice, bob, carol = board["Alice Able"], board["Bob Baker"], board["Carol Chen"]
+    assert (alice["claims"], alice["scored"]) == (4, 3)
+    assert alice["mean_brier"] == approx(0.49 / 3)
+    assert alice["skill_vs_even"] == approx(1 - (0.49 / 3) / 0.25)
+    assert alice["skill_vs_base_rate"] == approx(1 - (0.49 / 3) / (34 / 147))
+    assert alice["mean_log_loss"] == approx((0.223144 + 0.356675 + 0.916291) / 3, abs=1e-6)
+    assert (alice["hits"], alice["sided"]) == (2, 3)
+    assert alice["too_few"] is True
+    assert (bob["claims"], bob["scored"], bob["void"], bob["opinion"]) == (5, 3, 1, 1)
+    assert bob["mean_brier"] == approx(1.55 / 3)
+    assert (bob["hits"], bob["sided"]) == (0, 2)
+    assert (carol["claims"], carol["scored"], carol["void"], carol["hindsight"], carol["open"]) == (
+        4, 1, 1, 1, 1,
+    )  # fmt: skip
+    # Either alias finds Alice, and the filtered report holds only her claims.
+    for alias in ("A. Able", "alice a"):
+        only = report(invoke, "--speaker", alias)
+        assert [g["label"] for g in only["scoreboard"]] == ["Alice Able"]
+        assert only["scoreboard"][0]["mean_brier"] == approx(0.49 / 3)
+
+
+def test_overall_murphy_decomposition_and_calibration(world: Path, invoke: Invoke) -> None:
+    data = report(invoke)
+    m = data["murphy"]
+    assert m["claims"] == 7
+    assert m["base_rate"] == approx(3 / 7)
+    assert m["brier"] == approx(2.145625 / 7)
+    assert m["reliability"] == approx(1.645625 / 7)
+    assert m["resolution"] == approx((2 / 196 + 3 * 9 / 49 + 2 * 16 / 49) / 7)
+    assert m["uncertainty"] == approx(12 / 49)
+    assert m["brier"] == approx(m["reliability"] - m["resolution"] + m["uncertainty"])
+    bins = {(b["term"], b["forecast"]): b for b in data["calibration"] if b["claims"]}
+    assert bins[("stated", 0.3)]["claims"] == 2 and bins[("stated", 0.3)]["observed"] == 0.5
+    assert bins[("unlikely", 0.325)]["happened"] == 0
+    assert sum(b["claims"] for b in bins.values()) == 7
+    overall = next(g for g in data["groups"] if g["dimension"] == "overall")
+    assert overall["skill_vs_base_rate"] == approx(1 - (2.145625 / 7) / (12 / 49))
+
+
+def test_groups_by_tag_basis_and_horizon(world: Path, invoke: Invoke) -> None:
+    groups = {(g["dimension"], g["label"]): g for g in report(invoke)["groups"]}
+    assert groups[("tag", "econ")]["mean_brier"] == approx((0.04 + 0.09 + 0.25 + 0.49) / 4)
+    assert groups[("tag", "politics")]["mean_brier"] == approx((0.36 + 0.81 + 0.105625) / 3)
+    assert groups[("basis", "standard_scale")]["scored"] == 1
+    assert groups[("basis", "stated_number")]["scored"] == 6
+    # q-yes resolves 19 days after the claims; the rest 364 days after.
+    assert groups[("horizon", "0-30 days")]["scored"] == 3
+    assert groups[("horizon", "91-365 days")]["scored"] == 4
+
+
+def test_as_of_reads_the_outcome_history_as_it_stood(world: Path, invoke: Invoke) -> None:
+    ids = quotes(world)
+    before_any = report(invoke, "--as-of", "2025-06-01")
+    assert before_any["overview"]["resolved"] == 0
+    assert all(c["status"] not in ("scored", "void") for c in before_any["claims"])
+    # Between the first call on q-flip (YES, 2 June) and its correction (NO, 1 July).
+    flipped = by_claim(report(invoke, "--as-of", "2025-06-15"))
+    assert flipped[ids["c3"]]["brier"] == approx(0.16)
+    assert flipped[ids["c4"]]["brier"] == approx(0.01)
+    assert ids["c8"] in flipped  # made 5 March: before the as-of date
+    early = by_claim(report(invoke, "--as-of", "2025-03-01"))
+    assert ids["c8"] not in early  # not yet made
+    now = by_claim(report(invoke))
+    assert now[ids["c3"]]["brier"] == approx(0.36)
+
+
+def test_strict_and_scale_and_sensitivity(world: Path, invoke: Invoke) -> None:
+    alice = next(g for g in report(invoke, "--strict")["scoreboard"] if g["label"] == "Alice Able")
+    assert alice["claims"] == 3  # c13 was mapped by analogy
+    sensitivity = {r["scale"]: r for r in report(invoke)["sensitivity"]}
+    assert list(sensitivity) == ["recorded", "icd203", "phia", "kent1964", "survey"]
+    # Only c9 is verbal: "unlikely" is 0.30 on PHIA, "probably not" 0.30 on Kent, 0.20 in surveys.
+    assert sensitivity["recorded"]["mean_brier"] == approx(2.145625 / 7)
+    assert sensitivity["icd203"]["mean_brier"] == approx(2.145625 / 7)
+    assert sensitivity["phia"]["mean_brier"] == approx((2.04 + 0.09) / 7)
+    assert sensitivity["kent1964"]["mean_brier"] == approx((2.04 + 0.09) / 7)
+    assert sensitivity["survey"]["mean_brier"] == approx((2.04 + 0.04) / 7)
+    survey = report(invoke, "--scale", "survey")
+    carol = next(g for g in survey["scoreboard"] if g["label"] == "Carol Chen")
+    assert carol["mean_brier"] == approx(0.04)
+    assert "no scale 'nope'" in invoke("report", "--scale", "nope", ok=False).output
+
+
+def test_the_views_and_the_report_agree(world: Path, invoke: Invoke) -> None:
+    data = report(invoke)
+    conn = sqlite3.connect(world)
+    conn.row_factory = sqlite3.Row
+    view = {
+        (r["dimension"], r["group_key"]): dict(r)
+        for r in conn.execute("SELECT * FROM score_groups WHERE scale = 'recorded'")
+    }
+    for g in data["scoreboard"] + data["groups"]:
+        row = view[(g["dimension"], g["group_key"])]
+        for key in ("claims", "scored", "mean_brier", "mean_log_loss", "hits", "skill_vs_even"):
+            assert g[key] == approx(row[key]) if row[key] is not None else g[key] is None
+    murphy = dict(conn.execute("SELECT * FROM murphy WHERE scale = 'recorded'").fetchone())
+    assert {k: approx(v) for k, v in murphy.items() if k != "scale"} == {
+        k: v for k, v in data["murphy"].items() if k != "scale"
+    }
+    scores = {r["claim_id"]: r["brier"] for r in conn.execute(
+        "SELECT claim_id, brier FROM claim_scores WHERE scale = 'recorded'")}  # fmt: skip
+    assert scores == {c["claim_id"]: c["brier"] for c in data["claims"]}
+
+
+def test_intervals() -> None:
+    low, high = wilson(2, 3)
+    assert (low, high) == (approx(0.2077, abs=1e-4), approx(0.9385, abs=1e-4))
+    assert wilson(0, 0) == (None, None)
+    assert bootstrap_mean([0.2, 0.2, 0.2]) == (approx(0.2), approx(0.2))
+    low, high = bootstrap_mean([0.0, 1.0] * 10)
+    assert 0.25 < low < 0.5 < high < 0.75
+    assert bootstrap_mean([0.1, 0.9, 0.3]) == bootstrap_mean([0.1, 0.9, 0.3])
+
+
+def test_seed_report(seeded: Path, invoke: Invoke) -> None:
+    data = report(invoke)
+    claims = data["claims"]
+    meeting = [c for c in claims if c["question"] == "trump-kim-meet-during-korea-visit"]
+    assert {c["result"] for c in meeting} == {"no"}
+    scored = {c["speaker"] for c in meeting if c["status"] == "scored"}
+    assert scored == {"Many experts (unnamed)", "Kim Tae-hyung"}
+    assert {c["status"] for c in meeting if c["speaker"] == "Ban Kil-joo"} == {"directional"}
+    void = [c for c in claims if c["status"] == "void"]
+    assert [c["speaker"] for c in void] == ["Koh Yu-hwan"]
+    congress = {c["question"]: (c["result"], c["status"]) for c in claims
+                if c["question"] in ("wpk-congress-in-january-2026",
+                                     "kim-decides-on-diplomacy-at-congress")}  # fmt: skip
+    assert congress == {
+        "wpk-congress-in-january-2026": ("no", "scored"),
+        "kim-decides-on-diplomacy-at-congress": ("partial", "partial"),
+    }
+    assert {c["status"] for c in claims if c["result"] is None} <= {
+        "open", "unscorable", "opinion", "directional",
+    }  # fmt: skip
+    assert {q["slug"] for q in data["overdue"]} == {
+        "us-nk-diplomacy-resumes-quickly", "trump-kim-meet-within-months",
+    }  # fmt: skip
+    assert report(invoke, "--as-of", "2025-10-28")["overview"]["resolved"] == 0
+    text = invoke("report").output
+    for heading in ("Overview", "Overdue", "Scoreboard by speaker", "Calibration",
+                    "Sensitivity", "Recent outcomes"):  # fmt: skip
+        assert heading in text
+    order = [text.index(h) for h in ("Overview", "Overdue", "Scoreboard", "Calibration",
+                                     "Sensitivity", "Recent outcomes")]  # fmt: skip
+    assert order == sorted(order)
+
+
+def test_report_formats_and_plot(seeded: Path, invoke: Invoke, tmp_path: Path) -> None:
+    markdown = invoke("report", "--format", "markdown").output
+    assert markdown.startswith("# Tracker report") and "## Scoreboard by speaker" in markdown
+    assert "| speaker" in markdown
+    csv_out = invoke("report", "--format", "csv").output.splitlines()
+    assert csv_out[0].startswith("scale,dimension,group_key,label,claims,scored,mean_brier")
+    for name in ("report.png", "report.svg"):
+        target = tmp_path / name
+        invoke("report", "--plot", str(target))
+        assert target.stat().st_size > 10_000
+    assert target.read_text().lstrip().startswith("<?xml")
+    assert (tmp_path / "report.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "must end in .png or .svg" in invoke("report", "--plot", "x.pdf", ok=False).output
+
+
+def test_due_exits_non_zero_when_something_is_overdue(seeded: Path, tmp_path: Path) -> None:
+    run = [sys.executable, "-m", "tracker", "--db", str(seeded), "due", "--json"]
+    result = subprocess.run(run, capture_output=True, text=True)
+    assert result.returncode == 3
+    assert {r["slug"] for r in json.loads(result.stdout)} == {
+        "us-nk-diplomacy-resumes-quickly", "trump-kim-meet-within-months",
+    }  # fmt: skip
+    calm = tmp_path / "calm.db"
+    subprocess.run([sys.executable, "-m", "tracker", "--db", str(calm), "init"], check=True)
+    assert subprocess.run([*run[:3], "--db", str(calm), "due"]).returncode == 0
+
+
+def test_log_loss_clipping(invoke: Invoke, db_path: Path, tmp_path: Path) -> None:
+    seed = tmp_path / "sure.yaml"
+    seed.write_text(
+        "sources: [{slug: s, title: S}]\npeople: [{name: P}]\n"
+        "questions: [{slug: q, title: Q, criteria: c, resolve_by: 2025-01-31}]\n"
+        "claims: [{speaker: P, source: s, made_on: 2025-01-01, quote: x, question: q,"
+        " probability: 0.0}]\n"
+        "outcomes: [{question: q, result: 'yes', occurred_on: 2025-01-20,"
+        " evidence_url: 'https://e.x'}]\n",
+        encoding="utf-8",
+    )
+    invoke("import", str(seed))
+    claim = report(invoke)["claims"][0]
+    assert claim["brier"] == 1.0
+    assert claim["log_loss"] == approx(-math.log(0.01))

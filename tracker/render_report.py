@@ -1,0 +1,223 @@
+"""Rendering ``tracker report``: human tables or Markdown, JSON, or CSV."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+import click
+
+SCALE_NAMES = {
+    "recorded": "as recorded (each claim on its own mapping)",
+    "icd203": "ICD 203",
+    "phia": "UK PHIA yardstick",
+    "kent1964": "Kent 1964",
+    "survey": "reader-survey medians",
+}
+
+
+def num(value: Any, digits: int = 3) -> str:
+    if value is None:
+        return "–"
+    return f"{value:.{digits}f}"
+
+
+def pct(value: Any) -> str:
+    return "–" if value is None else f"{100 * value:.0f}%"
+
+
+def interval(low: Any, high: Any, fmt: Any = num) -> str:
+    return "" if low is None else f"[{fmt(low)}, {fmt(high)}]"
+
+
+def brier_cell(group: dict[str, Any]) -> str:
+    return f"{num(group['mean_brier'])} {interval(group['brier_low'], group['brier_high'])}"
+
+
+def _score_rows(groups: Sequence[dict[str, Any]], label: str) -> list[dict[str, Any]]:
+    return [
+        {
+            label: g["label"],
+            "scored": g["scored"],
+            "mean Brier [95%]": brier_cell(g),
+            "skill vs 50%": num(g["skill_vs_even"], 2),
+            "skill vs base rate": num(g["skill_vs_base_rate"], 2),
+            "log loss": num(g["mean_log_loss"]),
+            "right side [95%]": (
+                f"{g['hits']}/{g['sided']} {interval(g['hit_low'], g['hit_high'], pct)}"
+                if g["sided"]
+                else "–"
+            ),
+            "note": "too few to judge" if g["too_few"] and g["scored"] else "",
+        }
+        for g in groups
+    ]
+
+
+def _status_rows(groups: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    keys = ("claims", "open", "pending", "partial", "void", "hindsight", "unscorable",
+            "directional", "opinion")  # fmt: skip
+    return [{"speaker": g["label"], **{k: g[k] for k in keys}} for g in groups]
+
+
+def _table(rows: Sequence[dict[str, Any]], markdown: bool, empty: str) -> str:
+    if not rows:
+        return f"({empty})"
+    from tabulate import tabulate
+
+    return tabulate(
+        [[("" if v is None else v) for v in r.values()] for r in rows],
+        headers=list(rows[0]),
+        tablefmt="github" if markdown else "simple",
+        disable_numparse=True,
+    )
+
+
+def render_text(report: dict[str, Any], markdown: bool = False) -> str:
+    """The report as tables, in the order a reader acts on it."""
+    o = report["overview"]
+    h = "## " if markdown else ""
+    out: list[str] = []
+
+    def section(title: str, body: str, note: str = "") -> None:
+        out.append(f"\n{h}{title}" + ("" if markdown else "\n" + "─" * len(title)))
+        if note:
+            out.append(note)
+        out.append(body)
+
+    title = "Tracker report"
+    out.append(f"# {title}" if markdown else f"{title}\n{'═' * len(title)}")
+    out.append(
+        f"As of {o['as_of']}. Scale: {SCALE_NAMES.get(o['scale'], o['scale'])}"
+        + ("; analogy-mapped claims left out (--strict)" if o["strict"] else "")
+        + ".\nBrier scores use the binary form: 0 is perfect, 0.25 is what always saying 50% "
+        "earns, 1 is certain and wrong."
+    )
+    section(
+        "Overview",
+        f"{o['sources']} sources · {o['speakers']} speakers · {o['questions']} questions · "
+        f"{o['claims']} claims\nquestions: {o['resolved']} resolved · {o['open']} open · "
+        f"{o['overdue']} overdue · {o['due_soon']} due in the next 30 days",
+    )
+    question_cols = ("slug", "title", "resolve_by", "claims")
+    section(
+        "Overdue: past resolve-by, no outcome yet",
+        _table([{k: q[k] for k in question_cols} for q in report["overdue"]], markdown, "none"),
+        "Record what happened with `tracker add-outcome QUESTION RESULT --on DATE --evidence URL`.",
+    )
+    section(
+        "Due in the next 30 days",
+        _table([{k: q[k] for k in question_cols} for q in report["due_soon"]], markdown, "none"),
+    )
+    section(
+        "Scoreboard by speaker",
+        _table(_score_rows(report["scoreboard"], "speaker"), markdown, "no claims"),
+        "Mean Brier with a bootstrap 95% interval; skill 1 is perfect, 0 no better than the "
+        "reference, below 0 worse; right side = p > 50% and it happened, or p < 50% and it "
+        "did not (Wilson 95% interval).",
+    )
+    section(
+        "What each speaker said, by status",
+        _table(_status_rows(report["scoreboard"]), markdown, "no claims"),
+        "void: ambiguous, annulled, or a condition that failed; hindsight: made on or after "
+        "the outcome happened (not scored); unscorable, directional and opinion claims are "
+        "tracked but never scored.",
+    )
+    for dimension, label in (("tag", "tag"), ("basis", "mapping basis"), ("horizon", "horizon")):
+        groups = [g for g in report["groups"] if g["dimension"] == dimension and g["scored"]]
+        section(f"By {label}", _table(_score_rows(groups, label), markdown, "nothing scored"))
+    calibration = [
+        {
+            "term": c["term"],
+            "forecast": num(c["forecast"]),
+            "claims": c["claims"],
+            "happened": c["happened"],
+            "observed": pct(c["observed"]),
+        }
+        for c in report["calibration"]
+    ]
+    m = report["murphy"]
+    decomposition = (
+        f"Brier {num(m['brier'])} = reliability {num(m['reliability'])} − resolution "
+        f"{num(m['resolution'])} + uncertainty {num(m['uncertainty'])} "
+        f"({m['claims']} scored claims, base rate of YES {pct(m['base_rate'])})"
+        if m
+        else "nothing scored yet"
+    )
+    section(
+        "Calibration",
+        _table(calibration, markdown, "nothing scored") + "\n" + decomposition,
+        "Of the claims given each probability, how many came true. Well calibrated: "
+        "observed close to forecast. Reliability is the calibration error (lower is better); "
+        "resolution is how far forecasts sort outcomes from the base rate (higher is better).",
+    )
+    sensitivity = [
+        {
+            "scale": SCALE_NAMES.get(r["scale"], r["scale"]),
+            "scored": r["scored"],
+            "mean Brier [95%]": brier_cell(r),
+            "skill vs 50%": num(r["skill_vs_even"], 2),
+            "log loss": num(r["mean_log_loss"]),
+            "right side": f"{r['hits']}/{r['sided']}" if r["sided"] else "–",
+        }
+        for r in report["sensitivity"]
+    ]
+    section(
+        "Sensitivity: the same claims read on every scale",
+        _table(sensitivity, markdown, "nothing scored"),
+        "If the verdict changes from one scale to another, it depends on how words were read.",
+    )
+    recent = [
+        {
+            "question": r["question"],
+            "result": r["result"],
+            "happened": r["occurred_on"],
+            "recorded": r["recorded_at"],
+            "by": r["recorded_by"],
+            "corrects": f"#{r['corrects']}" if r["corrects"] else "",
+        }
+        for r in report["recent_outcomes"]
+    ]
+    section("Recent outcomes", _table(recent, markdown, "none recorded"))
+    claims = [
+        {
+            "id": c["claim_id"],
+            "speaker": c["speaker"],
+            "question": c["question"] or "",
+            "p": num(c["probability"], 3) if c["probability"] is not None else "",
+            "range": interval(c["prob_low"], c["prob_high"])
+            if c["prob_low"] != c["prob_high"]
+            else "",
+            "status": c["status"],
+            "Brier (best–worst)": (
+                f"{num(c['brier'])} ({num(c['brier_best'])}–{num(c['brier_worst'])})"
+                if c["brier"] is not None
+                else ""
+            ),
+        }
+        for c in report["claims"]
+        if c["status"] not in ("opinion",)
+    ]
+    section(
+        "Claims",
+        _table(claims, markdown, "no claims"),
+        "For a verbal range, the Brier score at both ends of the range shows how much the "
+        "verdict rests on the point chosen.",
+    )
+    return "\n".join(out) + "\n"
+
+
+def emit_report(report: dict[str, Any], fmt: str) -> None:
+    if fmt == "json":
+        click.echo(json.dumps(report, ensure_ascii=False, indent=2, default=str))
+    elif fmt == "csv":
+        rows = report["scoreboard"] + report["groups"]
+        if rows:
+            writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]), lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(rows)
+    else:
+        click.echo(render_text(report, markdown=fmt == "markdown"), nl=False)

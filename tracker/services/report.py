@@ -1,0 +1,226 @@
+"""The reckoning: who was right, how well calibrated, what is overdue.
+
+Every score comes from the SQL templates in ``tracker.score_views`` (the same
+text as the database views), rendered here with the report's filters as bound
+parameters. Python adds only what SQL cannot say cleanly: confidence intervals
+(Wilson for hit rates, a seeded bootstrap for mean Brier scores) and the
+"too few to judge" flag.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import random
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from tracker.errors import NotFound
+from tracker.score_views import with_clause
+from tracker.services.people import require_person
+
+SCALE_ORDER = ("recorded", "icd203", "phia", "kent1964", "survey")
+MIN_TO_JUDGE = 10  # fewer scored claims than this: shown, but flagged as too few to judge
+BOOTSTRAP_SAMPLES = 2000
+Z95 = 1.959964
+
+
+@dataclass(frozen=True)
+class ReportOptions:
+    scale: str = "recorded"
+    strict: bool = False
+    speaker: str | None = None
+    tag: str | None = None
+    since: dt.date | None = None
+    until: dt.date | None = None
+    as_of: dt.date | None = None
+
+
+def utc_today() -> dt.date:
+    return dt.datetime.now(dt.UTC).date()
+
+
+def wilson(hits: int, n: int) -> tuple[float, float] | tuple[None, None]:
+    """95% Wilson score interval for a proportion; honest at small n."""
+    if n == 0:
+        return None, None
+    p = hits / n
+    denom = 1 + Z95**2 / n
+    centre = (p + Z95**2 / (2 * n)) / denom
+    half = Z95 * math.sqrt(p * (1 - p) / n + Z95**2 / (4 * n * n)) / denom
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def bootstrap_mean(values: list[float], seed: int = 0) -> tuple[float, float] | tuple[None, None]:
+    """95% percentile bootstrap interval of a mean (seeded, so reports repeat)."""
+    if not values:
+        return None, None
+    rng = random.Random(seed)
+    n = len(values)
+    means = sorted(sum(rng.choices(values, k=n)) / n for _ in range(BOOTSTRAP_SAMPLES))
+    return means[int(0.025 * BOOTSTRAP_SAMPLES)], means[int(0.975 * BOOTSTRAP_SAMPLES) - 1]
+
+
+class _Query:
+    """Runs SELECTs over the scoring CTEs with the report's scope bound."""
+
+    def __init__(self, session: Session, opts: ReportOptions) -> None:
+        self.session = session
+        dialect = session.get_bind().dialect.name
+        scope = ["1 = 1"]
+        self.params: dict[str, Any] = {}
+        if opts.as_of is not None:
+            self.params["as_of"] = f"{opts.as_of.isoformat()}T23:59:59Z"
+            self.params["today"] = opts.as_of.isoformat()
+            self.params["as_of_date"] = opts.as_of.isoformat()
+            scope.append("c.made_on <= :as_of_date")
+        else:
+            self.params["as_of"] = "9999-12-31T23:59:59Z"
+            self.params["today"] = utc_today().isoformat()
+        if opts.speaker is not None:
+            self.params["person_id"] = require_person(session, opts.speaker).id
+            scope.append("c.person_id = :person_id")
+        if opts.tag is not None:
+            self.params["tag"] = opts.tag
+            scope.append(
+                "EXISTS (SELECT 1 FROM question_tags AS qt JOIN tags AS tg ON tg.id = qt.tag_id "
+                "WHERE qt.question_id = c.question_id AND tg.name = :tag)"
+            )
+        if opts.since is not None:
+            self.params["since"] = opts.since.isoformat()
+            scope.append("c.made_on >= :since")
+        if opts.until is not None:
+            self.params["until"] = opts.until.isoformat()
+            scope.append("c.made_on <= :until")
+        if opts.strict:
+            scope.append("c.mapping_basis <> 'analogy'")
+        self.filtered = (
+            any(v is not None for v in (opts.speaker, opts.tag, opts.since, opts.until))
+            or opts.strict
+        )
+        self.prefix = with_clause(dialect, " AND ".join(scope))
+
+    def rows(self, select: str, **params: Any) -> list[dict[str, Any]]:
+        result = self.session.execute(text(f"{self.prefix}\n{select}"), {**self.params, **params})
+        return [dict(r._mapping) for r in result]
+
+
+def _questions_in_scope(q: _Query, column: str) -> str:
+    """A condition on a question id ``column``: all questions, or with filters
+    only those the filtered claims are about (or conditional on)."""
+    if not q.filtered:
+        return "1 = 1"
+    return (
+        f"{column} IN (SELECT question_id FROM claims AS c2 WHERE c2.id IN "
+        "(SELECT claim_id FROM claim_scores WHERE scale = 'recorded') "
+        "UNION SELECT condition_question_id FROM claims AS c3 WHERE c3.id IN "
+        "(SELECT claim_id FROM claim_scores WHERE scale = 'recorded'))"
+    )
+
+
+def _with_intervals(
+    groups: list[dict[str, Any]], briers: dict[tuple[str, str, str], list[float]]
+) -> None:
+    for g in groups:
+        g["hit_low"], g["hit_high"] = wilson(int(g["hits"] or 0), int(g["sided"] or 0))
+        values = briers.get((g["scale"], g["dimension"], g["group_key"]), [])
+        g["brier_low"], g["brier_high"] = bootstrap_mean(values)
+        g["too_few"] = int(g["scored"] or 0) < MIN_TO_JUDGE
+
+
+def build_report(session: Session, opts: ReportOptions) -> dict[str, Any]:
+    """Everything ``tracker report`` shows, as plain data."""
+    known = {r[0] for r in session.execute(text("SELECT slug FROM scales"))} | {"recorded"}
+    if opts.scale not in known:
+        raise NotFound(f"no scale {opts.scale!r} (known: {', '.join(sorted(known))})")
+    q = _Query(session, opts)
+    status = q.rows(
+        "SELECT * FROM question_status AS qs "
+        f"WHERE {_questions_in_scope(q, 'qs.question_id')} ORDER BY resolve_by, slug"
+    )
+    claims = q.rows(
+        "SELECT * FROM claim_scores WHERE scale = :scale ORDER BY made_on, claim_id",
+        scale=opts.scale,
+    )
+    groups = q.rows(
+        "SELECT * FROM score_groups WHERE scale = :scale "
+        "ORDER BY dimension, mean_brier IS NULL, mean_brier, label",
+        scale=opts.scale,
+    )
+    briers = _briers_by_group(q, opts.scale)
+    _with_intervals(groups, briers)
+    sensitivity = q.rows("SELECT * FROM score_groups WHERE dimension = 'overall'")
+    sensitivity.sort(
+        key=lambda r: SCALE_ORDER.index(r["scale"]) if r["scale"] in SCALE_ORDER else 99
+    )
+    _with_intervals(sensitivity, briers)
+    counts = q.rows(
+        "SELECT (SELECT count(*) FROM sources) AS sources, "
+        "(SELECT count(DISTINCT person_id) FROM claim_scores WHERE scale = 'recorded') "
+        "AS speakers, "
+        "(SELECT count(*) FROM claim_scores WHERE scale = 'recorded') AS claims"
+    )[0]
+    overview = {
+        **counts,
+        "questions": len(status),
+        "resolved": sum(s["status"] == "resolved" for s in status),
+        "open": sum(s["status"] == "open" for s in status),
+        "overdue": sum(s["status"] == "overdue" for s in status),
+        "due_soon": sum(s["due_soon"] == 1 for s in status),
+        "as_of": (opts.as_of or utc_today()).isoformat(),
+        "scale": opts.scale,
+        "strict": opts.strict,
+    }
+    return {
+        "overview": overview,
+        "overdue": [s for s in status if s["status"] == "overdue"],
+        "due_soon": [s for s in status if s["due_soon"] == 1],
+        "scoreboard": [g for g in groups if g["dimension"] == "speaker"],
+        "groups": [g for g in groups if g["dimension"] != "speaker"],
+        "calibration": q.rows(
+            "SELECT * FROM calibration WHERE scale = :scale ORDER BY forecast, term",
+            scale=opts.scale,
+        ),
+        "murphy": next(
+            iter(q.rows("SELECT * FROM murphy WHERE scale = :scale", scale=opts.scale)), None
+        ),
+        "sensitivity": sensitivity,
+        "recent_outcomes": q.rows(
+            "SELECT qs.slug AS question, co.result, co.occurred_on, co.recorded_at, "
+            "co.recorded_by, co.note, co.supersedes_id AS corrects FROM current_outcomes AS co "
+            "JOIN question_status AS qs ON qs.question_id = co.question_id "
+            f"WHERE {_questions_in_scope(q, 'co.question_id')} "
+            "ORDER BY co.recorded_at DESC, co.id DESC LIMIT 10"
+        ),
+        "claims": claims,
+    }
+
+
+def _briers_by_group(q: _Query, scale: str) -> dict[tuple[str, str, str], list[float]]:
+    """Per-claim Brier scores of each group (from score_members), for the
+    bootstrap intervals: every group on ``scale``, and the overall group on
+    every scale (for the sensitivity table)."""
+    rows = q.rows(
+        "SELECT scale, dimension, group_key, brier FROM score_members "
+        "WHERE status = 'scored' AND (scale = :scale OR dimension = 'overall') "
+        "ORDER BY claim_id",
+        scale=scale,
+    )
+    out: dict[tuple[str, str, str], list[float]] = {}
+    for r in rows:
+        out.setdefault((r["scale"], r["dimension"], r["group_key"]), []).append(r["brier"])
+    return out
+
+
+def due_questions(session: Session) -> list[dict[str, Any]]:
+    """Overdue questions and those due in the next 30 days, from question_status."""
+    rows = session.execute(
+        text(
+            "SELECT slug, title, resolve_by, status, due_soon, claims FROM question_status "
+            "WHERE status = 'overdue' OR due_soon = 1 ORDER BY resolve_by, slug"
+        )
+    )
+    return [dict(r._mapping) for r in rows]
