@@ -126,7 +126,12 @@ def render_text(report: dict[str, Any], markdown: bool = False) -> str:
         "the outcome happened (not scored); unscorable, directional and opinion claims are "
         "tracked but never scored.",
     )
-    for dimension, label in (("tag", "tag"), ("basis", "mapping basis"), ("horizon", "horizon")):
+    for dimension, label in (
+        ("tag", "tag"),
+        ("basis", "mapping basis"),
+        ("horizon", "horizon"),
+        ("speaker_horizon", "speaker and horizon"),
+    ):
         groups = [g for g in report["groups"] if g["dimension"] == dimension and g["scored"]]
         section(f"By {label}", _table(_score_rows(groups, label), markdown, "nothing scored"))
     calibration = [
