@@ -192,3 +192,51 @@ def test_connections_enforce_foreign_keys_and_use_wal(db_path: Path) -> None:
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
+
+
+def _triggers_and_views(path: Path) -> set[tuple[str, str]]:
+    conn = sqlite3.connect(path)
+    return set(
+        conn.execute("SELECT type, name FROM sqlite_master WHERE type IN ('trigger', 'view')")
+    )
+
+
+def test_batch_table_copies_keep_views_triggers_and_named_checks(seeded: Path) -> None:
+    """What a later migration that alters claims or outcomes will rely on."""
+    import sqlalchemy as sa
+    from alembic.migration import MigrationContext
+    from alembic.operations import Operations
+
+    from tracker.migration_tools import preserving_views_and_triggers
+
+    before = _triggers_and_views(seeded)
+    assert ("trigger", "claims_ai") in before and ("trigger", "outcomes_no_update") in before
+    engine = get_engine(database_url(str(seeded)), migrating=True)
+
+    # Without the helper, SQLite refuses the copy because views reference the table.
+    with pytest.raises(sa.exc.OperationalError, match="view"), engine.begin() as conn:
+        op = Operations(MigrationContext.configure(conn, opts={"render_as_batch": True}))
+        with op.batch_alter_table("claims", recreate="always") as batch:
+            batch.add_column(sa.Column("extra", sa.Text()))
+
+    with engine.begin() as conn:
+        op = Operations(MigrationContext.configure(conn, opts={"render_as_batch": True}))
+        with preserving_views_and_triggers(op):
+            for table in ("claims", "outcomes"):
+                with op.batch_alter_table(table, recreate="always") as batch:
+                    batch.add_column(sa.Column("extra", sa.Text()))
+    engine.dispose()
+
+    assert _triggers_and_views(seeded) == before
+    conn = sqlite3.connect(seeded)
+    conn.execute("PRAGMA foreign_keys = ON")
+    with pytest.raises(sqlite3.IntegrityError, match="ck_claims_probability_range"):
+        conn.execute("UPDATE claims SET probability = 1.5, mapping_basis = 'stated_number', "
+                     "scale_term_id = NULL WHERE id = 1")  # fmt: skip
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        conn.execute("DELETE FROM outcomes")
+    conn.execute("UPDATE claims SET quote = 'a brand new zebra quote' WHERE id = 20")
+    assert conn.execute(
+        "SELECT rowid FROM claims_fts WHERE claims_fts MATCH 'zebra'"
+    ).fetchall() == [(20,)]
+    assert conn.execute("SELECT count(*) FROM claim_scores").fetchone()[0] > 0
