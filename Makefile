@@ -13,7 +13,7 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m pip install --quiet -e '.[datasette,plot]'
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
@@ -24,9 +24,12 @@ demo: $(VENV)/.installed
 	$(BIN)/tracker --db $(DB) import seeds/
 	$(BIN)/tracker --db $(DB) list
 	$(BIN)/tracker --db $(DB) report
+	@echo
+	@echo "Browse it in Datasette:  $(BIN)/tracker --db $(DB) serve   then open http://127.0.0.1:8001/"
 
 test: $(VENV)/.installed-test
 	bash .ci/start-postgres
+	bash .ci/install-chromium
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest

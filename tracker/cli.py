@@ -6,6 +6,7 @@ imported inside the commands that need them, so ``tracker --help`` stays fast.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import sys
 from collections.abc import Iterator
@@ -696,6 +697,65 @@ def show(ctx: click.Context, ref: str, fmt: str) -> None:
         render(data)
     else:
         emit([data], fmt)
+
+
+@cli.command()
+@click.option("-p", "--port", type=click.IntRange(1, 65535), default=8001, show_default=True,
+              help="Port on 127.0.0.1 to serve on.")  # fmt: skip
+@click.pass_context
+def serve(ctx: click.Context, port: int) -> None:
+    """Browse the database in Datasette: scoreboard, calibration, search, every table.
+
+    Serves on 127.0.0.1 only, read-only for visitors, with the metadata that
+    describes every table and the stored queries. Needs the optional extra:
+    pip install 'tracker[datasette]'.
+
+    \b
+    Example:
+        tracker serve
+        tracker --db forecasts.db serve --port 8002
+    """
+    from tracker.config import database_url, sqlite_path
+    from tracker.site import INSTALL_HINT
+    from tracker.site import serve as run_site
+
+    if importlib.util.find_spec("datasette") is None:
+        raise click.ClickException(INSTALL_HINT)
+    url = database_url(ctx.find_root().params.get("db"))
+    path = sqlite_path(url)
+    if path is None:
+        raise InputError("tracker serve works on a SQLite file; Datasette cannot open " + url)
+    _engine(ctx)  # create or upgrade the schema first
+    click.echo(f"Serving {path.name} at http://127.0.0.1:{port}/ (Ctrl-C to stop)", err=True)
+    run_site(path, port)
+
+
+@cli.command(name="datasette-metadata")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file (.yaml or .json) instead of printing YAML.")  # fmt: skip
+@click.option("--database", metavar="NAME",
+              help="Database name in Datasette: the file's stem (default: from --db).")  # fmt: skip
+@click.pass_context
+def datasette_metadata(ctx: click.Context, output: Path | None, database: str | None) -> None:
+    """Write the Datasette metadata, for running datasette yourself.
+
+    \b
+    Example:
+        tracker datasette-metadata -o metadata.yaml
+        datasette tracker.db -m metadata.yaml
+    """
+    import yaml
+
+    from tracker.config import database_url, sqlite_path
+    from tracker.site import metadata, write_metadata
+
+    path = sqlite_path(database_url(ctx.find_root().params.get("db")))
+    name = database or (path.stem if path else "tracker")
+    if output is None:
+        click.echo(yaml.safe_dump(metadata(name), sort_keys=False, allow_unicode=True), nl=False)
+    else:
+        write_metadata(output, name)
+        click.echo(f"wrote {output}; run: datasette {path or 'tracker.db'} -m {output}", err=True)
 
 
 @cli.group(cls=TrackerGroup, context_settings=CONTEXT)

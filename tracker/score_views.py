@@ -14,6 +14,7 @@ Placeholders:
   {today_30}    that date plus 30 days
   {claim_scope} a condition on claims ``c`` (filters; made on or before as-of)
   {horizon_days} days from a claim (c.made_on) to its question's resolve-by (q)
+  {tags_json}   a question's (q) tags as a JSON array
 
 Templates are versioned by the migration that created them: a published
 version never changes; a change is a new version and a new migration.
@@ -51,6 +52,7 @@ WHERE o.recorded_at <= {as_of}
     # no outcome) or open, and whether it is due within 30 days.
     "question_status": """
 SELECT q.id AS question_id, q.slug, q.title, q.resolve_by, q.horizon_text,
+       {tags_json} AS tags,
        co.id AS outcome_id, co.result, co.occurred_on, co.recorded_at,
        CASE WHEN co.id IS NOT NULL THEN 'resolved'
             WHEN q.resolve_by < {today} THEN 'overdue'
@@ -92,7 +94,10 @@ WHERE ranked.choice = 1
 """,
     # One row per claim and scale: its status and, when scored, its scores.
     "claim_scores": """
-SELECT b.*,
+SELECT b.claim_id, b.scale, b.person_id, b.speaker, b.question_id, b.question, b.made_on,
+       b.kind, b.mapping_basis, b.probability, b.prob_low, b.prob_high, b.scale_term,
+       b.resolve_by, b.horizon_days, b.result, b.occurred_on, b.condition_result,
+       b.condition_outcome, b.status,
        CASE WHEN b.status = 'scored' THEN b.o END AS outcome_value,
        CASE WHEN b.status = 'scored' THEN (b.probability - b.o) * (b.probability - b.o)
        END AS brier,
@@ -260,6 +265,9 @@ def _dialect_sql(dialect: str) -> dict[str, str]:
     if dialect == "postgresql":
         return {
             "horizon_days": "(q.resolve_by - c.made_on)",
+            "tags_json": "(SELECT COALESCE(json_agg(t.name ORDER BY t.name), '[]'::json) "
+            "FROM question_tags AS qt JOIN tags AS t ON t.id = qt.tag_id "
+            "WHERE qt.question_id = q.id)",
             "view_today": "CURRENT_DATE",
             "view_today_30": "(CURRENT_DATE + 30)",
             "param_today": "CAST(:today AS date)",
@@ -267,6 +275,8 @@ def _dialect_sql(dialect: str) -> dict[str, str]:
         }
     return {
         "horizon_days": "CAST(julianday(q.resolve_by) - julianday(c.made_on) AS INTEGER)",
+        "tags_json": "(SELECT json_group_array(name) FROM (SELECT t.name FROM question_tags AS qt "
+        "JOIN tags AS t ON t.id = qt.tag_id WHERE qt.question_id = q.id ORDER BY t.name))",
         "view_today": "CURRENT_DATE",
         "view_today_30": "date(CURRENT_DATE, '+30 days')",
         "param_today": ":today",
@@ -283,6 +293,7 @@ def view_sql(template: str, dialect: str) -> str:
         today_30=d["view_today_30"],
         claim_scope=EVERY_CLAIM,
         horizon_days=d["horizon_days"],
+        tags_json=d["tags_json"],
     )
 
 
@@ -301,8 +312,13 @@ def with_clause(dialect: str, claim_scope: str) -> str:
     """Every current template as a CTE, rendered with bound parameters :as_of
     and :today, and ``claim_scope`` (built from bound parameters only)."""
     d = _dialect_sql(dialect)
-    parts = [
-        f"{name} AS ({template.format(as_of=':as_of', today=d['param_today'], today_30=d['param_today_30'], claim_scope=claim_scope, horizon_days=d['horizon_days'])})"  # noqa: E501
-        for name, template in CURRENT.items()
-    ]
+    values = {
+        "as_of": ":as_of",
+        "today": d["param_today"],
+        "today_30": d["param_today_30"],
+        "claim_scope": claim_scope,
+        "horizon_days": d["horizon_days"],
+        "tags_json": d["tags_json"],
+    }
+    parts = [f"{name} AS ({template.format(**values)})" for name, template in CURRENT.items()]
     return "WITH " + ",\n".join(parts)
