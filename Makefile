@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DB ?= tracker.db
 
-.PHONY: demo test lint format clean
+.PHONY: demo test stress lint format clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,10 @@ test: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
+
+# Full-size reliability scenarios (8 writers x 250, 2 report loops; 20 SIGKILLs of a large import).
+stress: $(VENV)/.installed-test
+	$(BIN)/python tests/stress.py --full
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .

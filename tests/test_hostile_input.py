@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import math
 import shutil
+import sqlite3
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -207,3 +208,87 @@ def test_any_printable_text_is_stored_exactly(template: Path, quote: str, role: 
         )[0]
         assert full["role"] == role
     shutil.rmtree(db.parent)
+
+
+def _run_and_check(template: Path, args: list[str], stored: tuple[str, tuple] | None) -> None:
+    """Run a writing command on a fresh copy: a failure is one line with the
+    database unchanged; a success stores the value exactly (``stored`` is a
+    query and parameters that must then find a row)."""
+    db = _fresh(template)
+    before = dump(db)
+    args = [a for a in args if "\x00" not in a]  # a NUL cannot be a process argument
+    result = CliRunner().invoke(cli, ["--db", str(db), *args], catch_exceptions=False)
+    assert "Traceback" not in result.output
+    if result.exit_code != 0:
+        errors = [line for line in result.output.splitlines() if line.startswith("Error:")]
+        assert len(errors) == 1, result.output
+        assert dump(db) == before
+    elif stored is not None:
+        conn = sqlite3.connect(db)
+        assert conn.execute(*stored).fetchone() is not None, (args, result.output)
+        conn.close()
+    shutil.rmtree(db.parent)
+
+
+SETTINGS = settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+
+
+@SETTINGS
+@given(title=NASTY_TEXT, slug=st.one_of(NASTY_TEXT, st.just("ok-slug")),
+       url=st.one_of(NASTY_TEXT, st.just("https://example.org/a")), published=DATES)  # fmt: skip
+def test_add_source_hostile(
+    template: Path, title: str, slug: str, url: str, published: Any
+) -> None:
+    args = ["add-source", "--title", title, "--slug", slug, "--url", url]
+    if published is not None:
+        args += ["--published-on", str(published)]
+    _run_and_check(template, args, ("SELECT 1 FROM sources WHERE title = ? AND slug = ?",
+                                    (title, slug)))  # fmt: skip
+
+
+@SETTINGS
+@given(name=NASTY_TEXT, alias=st.one_of(NASTY_TEXT, st.sampled_from(["Ban", "Kim Teo"])),
+       kind=st.sampled_from(["person", "group", "organisation", "robot"]))  # fmt: skip
+def test_add_person_hostile(template: Path, name: str, alias: str, kind: str) -> None:
+    args = ["add-person", name, "--alias", alias, "--kind", kind]
+    _run_and_check(template, args, ("SELECT 1 FROM person_aliases WHERE alias = ?", (alias,)))
+
+
+@SETTINGS
+@given(slug=st.one_of(NASTY_TEXT, st.just("fine-slug"), st.just("us-nk-talks-resume")),
+       title=NASTY_TEXT, criteria=NASTY_TEXT, resolve_by=DATES,
+       tag=st.one_of(NASTY_TEXT, st.just("ok")))  # fmt: skip
+def test_add_question_hostile(
+    template: Path, slug: str, title: str, criteria: str, resolve_by: Any, tag: str
+) -> None:
+    args = ["add-question", "--slug", slug, "--title", title, "--criteria", criteria,
+            "--resolve-by", str(resolve_by), "--tag", tag]  # fmt: skip
+    _run_and_check(template, args, ("SELECT 1 FROM questions WHERE slug = ? AND title = ?",
+                                    (slug, title)))  # fmt: skip
+
+
+@SETTINGS
+@given(question=st.one_of(NASTY_TEXT, st.sampled_from(["us-nk-talks-resume", "17", "9999"])),
+       result=st.one_of(NASTY_TEXT, st.sampled_from(["yes", "no", "partial", "annulled"])),
+       on=DATES, evidence=st.one_of(NASTY_TEXT, st.just("https://example.org/e")),
+       note=NASTY_TEXT)  # fmt: skip
+def test_add_outcome_hostile(
+    template: Path, question: str, result: str, on: Any, evidence: str, note: str
+) -> None:
+    args = ["add-outcome", question, result, "--on", str(on), "--evidence", evidence,
+            "--note", note]  # fmt: skip
+    _run_and_check(template, args, ("SELECT 1 FROM outcomes WHERE note = ? AND result = ?",
+                                    (note, result)))  # fmt: skip
+
+
+@SETTINGS
+@given(claim=st.one_of(st.integers(-5, 30).map(str), NASTY_TEXT),
+       source=st.one_of(NASTY_TEXT, st.sampled_from(["blank-source", "trump-kim-holds-the-cards"])),
+       quote=NASTY_TEXT, on=DATES)  # fmt: skip
+def test_add_appearance_hostile(
+    template: Path, claim: str, source: str, quote: str, on: Any
+) -> None:
+    args = ["add-appearance", claim, "--source", source, "--quote", quote, "--on", str(on)]
+    _run_and_check(template, args, ("SELECT 1 FROM claim_appearances WHERE quote = ?", (quote,)))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import pty
-import select
+import selectors
 import subprocess
 import sys
 import time
@@ -27,10 +27,11 @@ def run_in_terminal(args: list[str], db: Path, answers: list[str], timeout: floa
     seen = b""
     pending = list(answers)
     deadline = time.monotonic() + timeout
+    selector = selectors.DefaultSelector()
+    selector.register(leader, selectors.EVENT_READ)
     try:
         while time.monotonic() < deadline:
-            ready, _, _ = select.select([leader], [], [], 0.2)
-            if ready:
+            if selector.select(timeout=0.2):
                 try:
                     chunk = os.read(leader, 4096)
                 except OSError:
@@ -44,6 +45,7 @@ def run_in_terminal(args: list[str], db: Path, answers: list[str], timeout: floa
                 break
         proc.wait(timeout=10)
     finally:
+        selector.close()
         os.close(leader)
     assert proc.returncode == 0, seen.decode(errors="replace")
     return seen.decode(errors="replace")

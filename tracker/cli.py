@@ -9,10 +9,9 @@ from __future__ import annotations
 import importlib.util
 import os
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -23,6 +22,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
     from sqlalchemy.orm import Session
 
+T = TypeVar("T")
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 RESULT_CHOICES = ("yes", "no", "partial", "ambiguous", "annulled")
 
@@ -80,12 +80,11 @@ def _engine(ctx: click.Context) -> Engine:
     return engine
 
 
-@contextmanager
-def _session(ctx: click.Context, *, write: bool = False) -> Iterator[Session]:
-    from tracker.db import session_scope
+def _transact(ctx: click.Context, work: Callable[[Session], T], *, write: bool = False) -> T:
+    """Run ``work`` in one transaction (retried if SQLite stays busy)."""
+    from tracker.db import run_in_transaction
 
-    with session_scope(_engine(ctx), write=write) as session:
-        yield session
+    return run_in_transaction(_engine(ctx), work, write=write)
 
 
 def _interactive() -> bool:
@@ -187,10 +186,13 @@ def import_(ctx: click.Context, paths: tuple[Path, ...], by: str | None, fmt: st
     def progress(total: int) -> Any:
         return click.progressbar(length=total, label="importing", file=sys.stderr)
 
-    with _session(ctx, write=True) as session:
-        summary = import_files(
-            session, list(paths), by or _user(), progress if sys.stderr.isatty() else None
-        )
+    summary = _transact(
+        ctx,
+        lambda s: import_files(
+            s, list(paths), by or _user(), progress if sys.stderr.isatty() else None
+        ),
+        write=True,
+    )
     emit(summary.rows(), fmt)
     if fmt == "table":
         click.echo(f"{len(summary.files)} file(s); {summary.changed} row(s) written", err=True)
@@ -234,10 +236,12 @@ def add_source(
         text=text_file.read() if text_file else None,
         **fields,
     )
-    with _session(ctx, write=True) as session:
+
+    def work(session: Session) -> dict[str, Any]:
         source, action = save_source(session, rec)
-        row = {"id": source.id, "slug": source.slug, "title": source.title, "action": action}
-    emit_record(row, fmt)
+        return {"id": source.id, "slug": source.slug, "title": source.title, "action": action}
+
+    emit_record(_transact(ctx, work, write=True), fmt)
 
 
 @cli.command(name="add-person")
@@ -270,10 +274,11 @@ def add_person(
 
     name = _ask(name, "NAME", "Name")
     rec = _record(PersonIn, name=name, aliases=list(aliases), **fields)
-    with _session(ctx, write=True) as session:
+
+    def work(session: Session) -> dict[str, Any]:
         person, action = save_person(session, rec)
         session.flush()
-        row = {
+        return {
             "id": person.id,
             "slug": person.slug,
             "name": person.name,
@@ -281,7 +286,8 @@ def add_person(
             "aliases": ", ".join(person_aliases(person)),
             "action": action,
         }
-    emit_record(row, fmt)
+
+    emit_record(_transact(ctx, work, write=True), fmt)
 
 
 @cli.command(name="add-question")
@@ -329,10 +335,12 @@ def add_question(
         horizon=horizon,
         tags=list(tags),
     )
-    with _session(ctx, write=True) as session:
+
+    def work(session: Session) -> dict[str, Any]:
         question, action = save_question(session, rec, by or _user())
-        row = {"id": question.id, "slug": question.slug, "title": question.title, "action": action}
-    emit_record(row, fmt)
+        return {"id": question.id, "slug": question.slug, "title": question.title, "action": action}
+
+    emit_record(_transact(ctx, work, write=True), fmt)
 
 
 @cli.command(name="add-claim")
@@ -405,10 +413,12 @@ def add_claim(
     if condition or condition_result:
         fields["condition"] = {"question": condition, "result": condition_result}
     rec = _record(ClaimIn, **fields)
-    with _session(ctx, write=True) as session:
+
+    def work(session: Session) -> dict[str, Any]:
         claim, action = save_claim(session, rec, by or _user())
-        row = {"id": claim.id, "kind": claim.kind, "basis": claim.mapping_basis, "action": action}
-    emit_record(row, fmt)
+        return {"id": claim.id, "kind": claim.kind, "basis": claim.mapping_basis, "action": action}
+
+    emit_record(_transact(ctx, work, write=True), fmt)
 
 
 @cli.command(name="add-appearance")
@@ -443,8 +453,9 @@ def add_appearance(
     source = _ask(source, "--source", "Source")
     quote = _ask(quote, "--quote", "Quote as it stands there")
     rec = _record(AppearanceIn, source=source, quote=quote, appeared_on=appeared_on)
-    with _session(ctx, write=True) as session:
-        added = record_appearance(session, require_claim(session, claim_id), rec)
+    added = _transact(
+        ctx, lambda s: record_appearance(s, require_claim(s, claim_id), rec), write=True
+    )
     emit_record(
         {"claim": claim_id, "source": rec.source, "action": "created" if added else "unchanged"},
         fmt,
@@ -497,7 +508,8 @@ def add_outcome(
     if result not in RESULT_CHOICES:
         raise InputError(f"RESULT must be one of {', '.join(RESULT_CHOICES)}, not {result!r}")
     occurred_on = _ask(occurred_on, "--on", "Happened on (YYYY-MM-DD)")
-    with _session(ctx, write=True) as session:
+
+    def work(session: Session) -> tuple[str, Any]:
         if claim_id is not None:
             question = question_of_claim(session, claim_id)
         else:
@@ -505,9 +517,11 @@ def add_outcome(
         rec = _record(
             OutcomeIn, question=question.slug, result=result, occurred_on=occurred_on, **fields
         )
-        recorded = record_outcome(session, question, rec, by or _user())
+        return question.slug, record_outcome(session, question, rec, by or _user())
+
+    slug, recorded = _transact(ctx, work, write=True)
     if recorded is None:
-        click.echo(f"{question.slug} already has this outcome; nothing recorded", err=True)
+        click.echo(f"{slug} already has this outcome; nothing recorded", err=True)
         return
     if recorded.supersedes is not None:
         click.echo(
@@ -547,8 +561,8 @@ def list_(ctx: click.Context, since: str | None, fmt: str, **filters: Any) -> No
     """
     from tracker.services.claims import list_claims
 
-    with _session(ctx) as session:
-        rows = list_claims(session, since=_date_option(since, "--since"), **filters)
+    since_date = _date_option(since, "--since")
+    rows = _transact(ctx, lambda s: list_claims(s, since=since_date, **filters))
     emit(
         rows,
         fmt,
@@ -637,8 +651,7 @@ def report(ctx: click.Context, scale: str, strict: bool, speaker: str | None, ta
         since=_date_option(since, "--since"), until=_date_option(until, "--until"),
         as_of=_date_option(as_of, "--as-of"),
     )  # fmt: skip
-    with _session(ctx) as session:
-        data = build_report(session, opts)
+    data = _transact(ctx, lambda s: build_report(s, opts))
     emit_report(data, fmt)
     if plot is not None:
         from tracker.plot import draw_report
@@ -663,8 +676,7 @@ def due(ctx: click.Context, fmt: str) -> None:
     """
     from tracker.services.report import due_questions
 
-    with _session(ctx) as session:
-        rows = due_questions(session)
+    rows = _transact(ctx, due_questions)
     emit(rows, fmt, ["status", "resolve_by", "slug", "title", "claims"], empty="nothing due")
     if any(r["status"] == "overdue" for r in rows):
         ctx.exit(3)
@@ -688,11 +700,11 @@ def show(ctx: click.Context, ref: str, fmt: str) -> None:
     from tracker.render import render_claim, render_question
     from tracker.services.claims import show_claim, show_question
 
-    with _session(ctx) as session:
-        if ref.isdigit():
-            data, render = show_claim(session, int(ref)), render_claim
-        else:
-            data, render = show_question(session, ref.removeprefix("q:")), render_question
+    if ref.isdigit():
+        data, render = _transact(ctx, lambda s: show_claim(s, int(ref))), render_claim
+    else:
+        data = _transact(ctx, lambda s: show_question(s, ref.removeprefix("q:")))
+        render = render_question
     if fmt == "table":
         render(data)
     else:
@@ -756,6 +768,38 @@ def datasette_metadata(ctx: click.Context, output: Path | None, database: str | 
     else:
         write_metadata(output, name)
         click.echo(f"wrote {output}; run: datasette {path or 'tracker.db'} -m {output}", err=True)
+
+
+@cli.command()
+@click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace TARGET if it exists.")
+@click.pass_context
+def backup(ctx: click.Context, target: Path, force: bool) -> None:
+    """Write a consistent copy of the database to TARGET, even while others write.
+
+    Uses SQLite's online backup; the copy is a single self-contained file,
+    checked with PRAGMA integrity_check before the command reports success.
+
+    \b
+    Example:
+        tracker backup backups/tracker-$(date +%F).db
+    """
+    from tracker.config import database_url, sqlite_path
+    from tracker.schema import copy_database
+
+    path = sqlite_path(database_url(ctx.find_root().params.get("db")))
+    if path is None:
+        raise InputError("tracker backup copies SQLite files; back up a server with its own tools")
+    if not path.is_file():
+        raise InputError(f"no database at {path}")
+    if target.exists() and not force:
+        raise InputError(f"{target} exists; pass --force to replace it")
+    if not target.parent.is_dir():
+        raise InputError(f"folder {target.parent} does not exist")
+    if target.exists():
+        target.unlink()
+    copy_database(path, target)
+    click.echo(f"backed up {path.name} to {target} (integrity ok)", err=True)
 
 
 @cli.group(cls=TrackerGroup, context_settings=CONTEXT)

@@ -14,19 +14,24 @@ Any other SQLAlchemy URL (PostgreSQL for teams) is used as it is.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import random
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import NullPool
 
 from tracker.config import sqlite_path
-from tracker.errors import Conflict, SchemaError, TrackerError, describe_integrity_error
+from tracker.errors import Busy, Conflict, SchemaError, TrackerError, describe_integrity_error
 
+T = TypeVar("T")
 BUSY_TIMEOUT_MS = 30_000
+BUSY_ATTEMPTS = 5
 WRITE_OPTION = "tracker_write"
 
 
@@ -72,7 +77,9 @@ def get_engine(url: str, *, migrating: bool = False) -> Engine:
     """One engine per URL and purpose for the life of the process."""
     if url.startswith("sqlite"):
         _check_sqlite_file(url)
-        engine = create_engine(url)
+        # No pool: a connection lives as long as its unit of work, so no file
+        # handle outlives it (and a short-lived CLI has nothing to pool).
+        engine = create_engine(url, poolclass=NullPool)
         _install_sqlite_listeners(engine, migrating=migrating)
         return engine
     return create_engine(url, pool_pre_ping=True)
@@ -99,9 +106,31 @@ def session_scope(engine: Engine, *, write: bool = False) -> Iterator[Session]:
         raise Conflict(describe_integrity_error(exc)) from exc
     except OperationalError as exc:
         session.rollback()
-        raise TrackerError(f"database error: {str(exc.orig).splitlines()[0]}") from exc
+        message = str(exc.orig).splitlines()[0]
+        if "locked" in message or "busy" in message:
+            raise Busy(f"the database stayed busy: {message}") from exc
+        raise TrackerError(f"database error: {message}") from exc
     except BaseException:
         session.rollback()
         raise
     finally:
         session.close()
+
+
+def run_in_transaction(engine: Engine, work: Callable[[Session], T], *, write: bool = False) -> T:
+    """Run ``work`` in one transaction and return its result.
+
+    Writers queue on SQLite's lock for up to the busy timeout; if SQLite still
+    reports the database busy (it can, for instance while another connection
+    checkpoints the WAL), the whole unit of work is retried a bounded number
+    of times with a jittered back-off, so a user sees the result, not the race.
+    """
+    for attempt in range(1, BUSY_ATTEMPTS + 1):
+        try:
+            with session_scope(engine, write=write) as session:
+                return work(session)
+        except Busy:
+            if attempt == BUSY_ATTEMPTS:
+                raise
+            time.sleep(random.uniform(0.05, 0.2) * attempt)
+    raise AssertionError("unreachable")

@@ -24,6 +24,10 @@ class ValidationFailed(TrackerError):
     pass
 
 
+class Busy(TrackerError):
+    """SQLite stayed locked past the busy timeout; the work can be retried."""
+
+
 class SchemaError(TrackerError):
     """The database is not one this version of tracker can use as it is."""
 

@@ -70,6 +70,8 @@ def _check_url(value: str) -> str:
 
 IsoDate = Annotated[dt.date, BeforeValidator(parse_iso_date)]
 Text = Annotated[str, Field(strict=True, max_length=1_000_000), AfterValidator(_clean_text)]
+# A document's full text may be a book, not a quote.
+LongText = Annotated[str, Field(strict=True, max_length=50_000_000), AfterValidator(_clean_text)]
 Slug = Annotated[str, Field(strict=True, pattern=_SLUG, max_length=200)]
 Url = Annotated[str, Field(strict=True, max_length=2000), AfterValidator(_check_url)]
 Probability = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
@@ -89,7 +91,7 @@ class SourceIn(Record):
     published_on: IsoDate | None = None
     published_on_note: Text | None = None
     retrieved_on: IsoDate | None = None
-    text: Text | None = None
+    text: LongText | None = None
 
 
 class PersonIn(Record):

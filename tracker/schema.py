@@ -127,19 +127,29 @@ def _describe(engine: Engine) -> str:
 
 
 def backup_sqlite(path: Path, stem: str | Path) -> Path:
-    """A consistent copy through SQLite's online backup (committed WAL content
-    included), next to the original unless ``stem`` is a path."""
+    """A backup next to the original named ``stem`` plus its suffix (or at
+    ``stem`` when it is a path)."""
     target = path.parent / Path(stem)
-    target = target.with_name(target.name + (path.suffix or ".db"))
+    return copy_database(path, target.with_name(target.name + (path.suffix or ".db")))
+
+
+def copy_database(path: Path, target: Path) -> Path:
+    """A consistent copy through SQLite's online backup: committed WAL content
+    included, safe while other processes write. The copy is checked before it
+    is reported."""
     src = sqlite3.connect(path)
     try:
         dst = sqlite3.connect(target)
         try:
             src.backup(dst)
+            dst.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
+            status = dst.execute("PRAGMA integrity_check").fetchone()[0]
         finally:
             dst.close()
     finally:
         src.close()
+    if status != "ok":
+        raise SchemaError(f"the copy at {target} failed its integrity check: {status}")
     return target
 
 

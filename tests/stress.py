@@ -1,0 +1,314 @@
+"""Reliability scenarios with real processes and real files.
+
+Used at small sizes by tests/test_reliability.py (part of `make test`) and at
+full size by `make stress`, which prints one table:
+
+    scenario | operations tried | failures seen by users | rows lost | integrity
+
+Run directly:  python tests/stress.py [--full]
+Workers:       python tests/stress.py writer DB INDEX COUNT
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+TRACKER = [sys.executable, "-m", "tracker"]
+
+
+@dataclass
+class Outcome:
+    scenario: str
+    tried: int
+    user_failures: int
+    rows_lost: int
+    integrity: str
+    detail: str = ""
+
+
+def integrity(db: Path) -> str:
+    conn = sqlite3.connect(db)
+    try:
+        check = conn.execute("PRAGMA integrity_check").fetchone()[0]
+        broken = conn.execute("PRAGMA foreign_key_check").fetchall()
+    finally:
+        conn.close()
+    return "ok" if check == "ok" and not broken else f"{check}; {len(broken)} broken references"
+
+
+def count(db: Path, table: str) -> int:
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    except sqlite3.OperationalError:
+        return 0
+    finally:
+        conn.close()
+
+
+def env_for(db: Path) -> dict[str, str]:
+    return {**os.environ, "TRACKER_DB": str(db), "TRACKER_USER": "stress"}
+
+
+# --- concurrent writers --------------------------------------------------------------
+
+
+def writer(db: Path, index: int, n: int) -> int:
+    """Record ``n`` questions, each with a claim and an outcome, through the
+    service layer, one transaction each, as the CLI does. Returns failures."""
+    from tracker.config import database_url
+    from tracker.db import get_engine, run_in_transaction
+    from tracker.records import ClaimIn, OutcomeIn, PersonIn, QuestionIn
+    from tracker.schema import ensure_schema
+    from tracker.services.claims import save_claim
+    from tracker.services.outcomes import record_outcome
+    from tracker.services.people import save_person
+    from tracker.services.questions import require_question, save_question
+
+    engine = get_engine(database_url(str(db)))
+    ensure_schema(engine)
+    name = f"Writer {index}"
+    run_in_transaction(engine, lambda s: save_person(s, PersonIn(name=name)), write=True)
+    failures = 0
+    for i in range(n):
+        slug = f"w{index}-q{i}"
+        try:
+            run_in_transaction(
+                engine,
+                lambda s, slug=slug: save_question(
+                    s, QuestionIn(slug=slug, title=slug, criteria="c", resolve_by="2025-12-31"),
+                    "stress",
+                ),
+                write=True,
+            )  # fmt: skip
+            claim = ClaimIn(
+                speaker=name, source="stress", made_on="2025-01-01", quote=f"claim {index}-{i}",
+                question=slug, probability=(i % 10) / 10,
+            )  # fmt: skip
+            run_in_transaction(engine, lambda s, c=claim: save_claim(s, c, "stress"), write=True)
+            outcome = OutcomeIn(question=slug, result="yes" if i % 2 else "no",
+                                occurred_on="2025-06-01", evidence_url="https://e.x/o")  # fmt: skip
+            run_in_transaction(
+                engine,
+                lambda s, o=outcome, slug=slug: record_outcome(
+                    s, require_question(s, slug), o, "stress"
+                ),
+                write=True,
+            )
+        except Exception as exc:  # anything here would have reached a user
+            failures += 1
+            print(f"writer {index}: {type(exc).__name__}: {exc}", file=sys.stderr)
+    return failures
+
+
+def concurrent_writers(writers: int, each: int, readers: int) -> Outcome:
+    folder = Path(tempfile.mkdtemp(prefix="tracker-stress-"))
+    db = folder / "t.db"
+    subprocess.run([*TRACKER, "init"], env=env_for(db), check=True, capture_output=True)
+    source = folder / "source.yaml"
+    source.write_text("sources: [{slug: stress, title: Stress source}]\n")
+    subprocess.run([*TRACKER, "import", str(source)], env=env_for(db), check=True,
+                   capture_output=True)  # fmt: skip
+    procs = [
+        subprocess.Popen(
+            [sys.executable, __file__, "writer", str(db), str(i), str(each)],
+            env=env_for(db),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for i in range(writers)
+    ]
+    stop = folder / "stop"
+    reader_script = (
+        "import subprocess, sys, pathlib\n"
+        "runs = fails = 0\n"
+        f"while not pathlib.Path({str(stop)!r}).exists():\n"
+        f"    r = subprocess.run({TRACKER!r} + ['report', '--format', 'json'],"
+        " capture_output=True, text=True)\n"
+        "    runs += 1\n"
+        "    if r.returncode != 0:\n"
+        "        fails += 1; print(r.stderr.strip()[-300:], file=sys.stderr)\n"
+        "print(runs, fails)\n"
+    )
+    report_loops = [
+        subprocess.Popen(
+            [sys.executable, "-c", reader_script],
+            env=env_for(db),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(readers)
+    ]
+    failures = 0
+    details = []
+    for p in procs:
+        out, err = p.communicate(timeout=1800)
+        failures += int(out.strip().splitlines()[-1]) if out.strip() else 1
+        if p.returncode != 0 or err.strip():
+            details.append(err.strip()[-300:])
+            failures += p.returncode != 0
+    stop.write_text("")
+    report_runs = 0
+    for r in report_loops:
+        out, err = r.communicate(timeout=600)
+        runs, fails = (int(x) for x in out.split())
+        report_runs += runs
+        failures += fails
+        if err.strip():
+            details.append(err.strip()[-300:])
+    expected = writers * each
+    lost = sum(expected - count(db, t) for t in ("questions", "claims", "outcomes"))
+    return Outcome(
+        f"{writers} writers x {each} questions+claims+outcomes, {readers} report loops",
+        tried=3 * expected + writers + report_runs,
+        user_failures=failures,
+        rows_lost=lost,
+        integrity=integrity(db),
+        detail="; ".join(details)[:500],
+    )
+
+
+# --- crashes ---------------------------------------------------------------------------
+
+
+def big_seed(folder: Path, n: int) -> tuple[Path, dict[str, int]]:
+    """A seed file with n questions, each with a claim and an outcome."""
+    data = {
+        "sources": [{"slug": "crash", "title": "Crash source"}],
+        "people": [{"name": f"Speaker {i}", "aliases": [f"S{i}"]} for i in range(50)],
+        "questions": [
+            {
+                "slug": f"q{i}",
+                "title": f"Question {i}",
+                "criteria": "c",
+                "resolve_by": "2025-12-31",
+                "tags": [f"t{i % 7}"],
+            }
+            for i in range(n)
+        ],
+        "claims": [
+            {
+                "speaker": f"S{i % 50}",
+                "source": "crash",
+                "made_on": "2025-01-01",
+                "quote": f"quote {i}",
+                "question": f"q{i}",
+                "probability": (i % 9 + 1) / 10,
+            }
+            for i in range(n)
+        ],
+        "outcomes": [
+            {
+                "question": f"q{i}",
+                "result": "yes" if i % 3 else "no",
+                "occurred_on": "2025-06-01",
+                "evidence_url": "https://e.x/c",
+            }
+            for i in range(n)
+        ],
+    }
+    path = folder / "big.json"
+    path.write_text(json.dumps(data))
+    return path, {"sources": 1, "people": 50, "questions": n, "claims": n, "outcomes": n}
+
+
+def crashes(kills: int, n: int) -> Outcome:
+    folder = Path(tempfile.mkdtemp(prefix="tracker-crash-"))
+    db = folder / "t.db"
+    seed, expected = big_seed(folder, n)
+    subprocess.run([*TRACKER, "init"], env=env_for(db), check=True, capture_output=True)
+    # How long does a whole import take? Kill at moments spread over it.
+    probe = folder / "probe.db"
+    start = time.monotonic()
+    subprocess.run([*TRACKER, "--db", str(probe), "import", str(seed)], env=env_for(probe),
+                   check=True, capture_output=True)  # fmt: skip
+    duration = time.monotonic() - start
+    bad, partial = [], 0
+    for k in range(kills):
+        proc = subprocess.Popen([*TRACKER, "import", str(seed)], env=env_for(db),
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+        time.sleep(duration * (k + 0.5) / kills * 0.95)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        state = integrity(db)
+        if state != "ok":
+            bad.append(f"kill {k}: {state}")
+        counts = {t: count(db, t) for t in expected}
+        if counts not in ({t: 0 for t in expected}, expected):
+            partial += 1
+            bad.append(f"kill {k}: partial import {counts}")
+        if counts == expected:
+            break  # the import committed before the kill; nothing left to interrupt
+    final = subprocess.run([*TRACKER, "import", str(seed)], env=env_for(db),
+                           capture_output=True, text=True)  # fmt: skip
+    again = subprocess.run([*TRACKER, "import", str(seed), "--json"], env=env_for(db),
+                           capture_output=True, text=True)  # fmt: skip
+    unchanged = again.returncode == 0 and all(
+        r["created"] == r["updated"] == 0 for r in json.loads(again.stdout)
+    )
+    counts = {t: count(db, t) for t in expected}
+    lost = sum(max(0, expected[t] - counts[t]) for t in expected)
+    extra = sum(max(0, counts[t] - expected[t]) for t in expected)
+    failures = (final.returncode != 0) + (not unchanged) + partial + extra
+    return Outcome(
+        f"import of {n} questions+claims+outcomes killed (SIGKILL) up to {kills} times",
+        tried=kills + 2,
+        user_failures=failures,
+        rows_lost=lost,
+        integrity=integrity(db) if not bad else "; ".join(bad)[:300],
+        detail=final.stderr[-300:] if final.returncode else "",
+    )
+
+
+def run_all(full: bool) -> list[Outcome]:
+    if full:
+        return [concurrent_writers(8, 250, 2), crashes(20, 20_000)]
+    return [concurrent_writers(4, 15, 1), crashes(3, 600)]
+
+
+def table(results: list[Outcome]) -> str:
+    header = ("scenario", "operations tried", "failures seen by users", "rows lost", "integrity")
+    rows = [(r.scenario, r.tried, r.user_failures, r.rows_lost, r.integrity) for r in results]
+    widths = [max(len(str(x)) for x in col) for col in zip(header, *rows, strict=False)]
+    line = " | ".join(f"{{:<{w}}}" for w in widths)
+    out = [line.format(*header), "-+-".join("-" * w for w in widths)]
+    out += [line.format(*map(str, r)) for r in rows]
+    return "\n".join(out)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    sub = parser.add_subparsers(dest="command")
+    w = sub.add_parser("writer")
+    w.add_argument("db", type=Path)
+    w.add_argument("index", type=int)
+    w.add_argument("count", type=int)
+    parser.add_argument("--full", action="store_true", help="full-size scenarios")
+    args = parser.parse_args()
+    if args.command == "writer":
+        print(writer(args.db, args.index, args.count))
+        return
+    results = run_all(args.full)
+    print(table(results))
+    for r in results:
+        if r.detail:
+            print(f"\n{r.scenario}:\n  {r.detail}")
+    failed = any(r.user_failures or r.rows_lost or r.integrity != "ok" for r in results)
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
