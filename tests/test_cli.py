@@ -259,8 +259,14 @@ def test_list_filters(seeded: Path, invoke: Invoke) -> None:
 
 
 def test_filters_cannot_inject(seeded: Path, invoke: Invoke) -> None:
-    result = invoke("list", "--tag", "x' OR 1=1 --", "--json")
-    assert json.loads(result.output) == []
+    evil = "x' OR 1=1 --"
+    assert json.loads(invoke("list", "--tag", evil, "--json").output) == []
+    for option in ("--speaker", "--question"):
+        assert "no " in invoke("list", option, evil, ok=False).output
+    assert "--since" in invoke("list", "--since", evil, ok=False).output
+    report = json.loads(invoke("report", "--tag", evil, "--format", "json").output)
+    assert report["overview"]["claims"] == 0
+    assert "no speaker" in invoke("report", "--speaker", evil, ok=False).output
 
 
 def test_every_command_has_help_with_an_example(invoke: Invoke) -> None:

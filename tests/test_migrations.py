@@ -70,7 +70,12 @@ def test_down_a_step_and_up_again_keeps_the_data(seeded: Path) -> None:
 
 
 def test_down_to_base_and_up_again(seeded: Path, invoke: Invoke) -> None:
-    invoke("db", "downgrade", "base")
+    before = dump(seeded)
+    down = invoke("db", "downgrade", "base")
+    backup = Path(down.stderr.split("backup at ", 1)[1].split()[0])
+    assert [t for t in dump(backup) if t[0] != "alembic_version"] == [
+        t for t in before if t[0] != "alembic_version"
+    ], "the data dropped with the tables is kept in the backup"
     conn = sqlite3.connect(seeded)
     names = {
         r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'")

@@ -845,14 +845,24 @@ def upgrade(ctx: click.Context, revision: str) -> None:
 def downgrade(ctx: click.Context, revision: str) -> None:
     """Downgrade the schema to REVISION ('base' removes every table).
 
+    A SQLite file is first copied to a backup next to it, so nothing a
+    downgrade drops is lost.
+
     \b
     Example:
         tracker db downgrade 0001
     """
+    from tracker.config import sqlite_path
+    from tracker.schema import backup_sqlite, schema_state
     from tracker.schema import downgrade as do_downgrade
-    from tracker.schema import schema_state
+    from tracker.types import utcnow
 
     engine = _raw_engine(ctx)
+    path = sqlite_path(str(engine.url))
+    if path is not None and path.is_file():
+        state = schema_state(engine)
+        stem = f"{path.stem}.backup-{state.revision}-{utcnow():%Y%m%dT%H%M%SZ}"
+        click.echo(f"backup at {backup_sqlite(path, stem)}", err=True)
     do_downgrade(engine, revision)
     state = schema_state(engine)
     click.echo(f"schema at {state.revision or 'base'} ({state.status})")
