@@ -170,29 +170,36 @@ def init(ctx: click.Context) -> None:
 @output_options
 @click.pass_context
 def import_(ctx: click.Context, paths: tuple[Path, ...], by: str | None, fmt: str) -> None:
-    """Load sources, people, questions, claims and outcomes from seed files.
+    """Load sources, people, questions, claims and outcomes from seed or bulk files.
 
-    PATHS are YAML or JSON files, or folders of them. Everything is validated
-    before anything is written, and written in one transaction; importing the
-    same files again changes nothing.
+    PATHS are files or folders. YAML and JSON seed files are validated whole
+    before anything is written, and written in one transaction. JSON-lines and
+    CSV files (one section each, named after it: claims.jsonl, people.csv) are
+    streamed in batches of 5,000 rows, one transaction each, for large data.
+    Importing the same files again changes nothing.
 
     \b
     Example:
         tracker import seeds/
-        tracker import seeds/trump-kim.yaml --json
+        tracker import archive/sources.jsonl archive/people.jsonl archive/claims.jsonl
     """
-    from tracker.services.importer import import_files
+    from tracker.services.bulk import bulk_import, is_bulk_file
+    from tracker.services.importer import ImportSummary, collect_files, import_files
 
     def progress(total: int) -> Any:
         return click.progressbar(length=total, label="importing", file=sys.stderr)
 
-    summary = _transact(
-        ctx,
-        lambda s: import_files(
-            s, list(paths), by or _user(), progress if sys.stderr.isatty() else None
-        ),
-        write=True,
-    )
+    show = progress if sys.stderr.isatty() else None
+    files = collect_files(list(paths))
+    seed_files = [f for f in files if not is_bulk_file(f)]
+    bulk_files = [f for f in files if is_bulk_file(f)]
+    summary = ImportSummary()
+    if seed_files:
+        summary = _transact(
+            ctx, lambda s: import_files(s, seed_files, by or _user(), show), write=True
+        )
+    if bulk_files:
+        bulk_import(_engine(ctx), bulk_files, by or _user(), show, summary)
     emit(summary.rows(), fmt)
     if fmt == "table":
         click.echo(f"{len(summary.files)} file(s); {summary.changed} row(s) written", err=True)
@@ -768,6 +775,29 @@ def datasette_metadata(ctx: click.Context, output: Path | None, database: str | 
     else:
         write_metadata(output, name)
         click.echo(f"wrote {output}; run: datasette {path or 'tracker.db'} -m {output}", err=True)
+
+
+@cli.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("-n", "--claims", type=click.IntRange(min=1), default=10_000, show_default=True,
+              help="How many claims (the other sections scale with it).")  # fmt: skip
+@click.option("--seed", type=int, default=1, show_default=True, help="Random seed.")
+def synth(folder: Path, claims: int, seed: int) -> None:
+    """Write a synthetic data set to FOLDER, to try the tracker at scale.
+
+    Deterministic for a given seed and size: JSON-lines files per section
+    (sources, people, questions, claims, outcomes) and the claims as CSV, ready
+    for `tracker import`.
+
+    \b
+    Example:
+        tracker synth demo-data --claims 100000
+        tracker --db big.db import demo-data/*.jsonl
+    """
+    from tracker.synthetic import generate
+
+    counts = generate(folder, claims, seed)
+    emit([{"file": f"{folder}/{k}.jsonl", "rows": v} for k, v in counts.items()], "table")
 
 
 @cli.command()

@@ -99,7 +99,7 @@ class PersonIn(Record):
     slug: Slug | None = None
     kind: Literal[PERSON_KINDS] = "person"  # type: ignore[valid-type]
     description: Text | None = None
-    aliases: list[Text] = []
+    aliases: tuple[Text, ...] = ()
 
 
 class QuestionIn(Record):
@@ -108,7 +108,7 @@ class QuestionIn(Record):
     criteria: Text
     resolve_by: IsoDate
     horizon: Text | None = None
-    tags: list[Tag] = []
+    tags: tuple[Tag, ...] = ()
 
 
 class ConditionIn(Record):
@@ -146,7 +146,7 @@ class ClaimIn(Record):
     note: Text | None = None
     condition: ConditionIn | None = None
     direction: Literal[DIRECTIONS] | None = None  # type: ignore[valid-type]
-    appearances: list[AppearanceIn] = []
+    appearances: tuple[AppearanceIn, ...] = ()
 
     @model_validator(mode="after")
     def _range(self) -> ClaimIn:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -16,6 +17,7 @@ def fold(value: str) -> str:
     return _NON_ALNUM.sub(" ", stripped.casefold()).strip()
 
 
+@lru_cache(maxsize=65_536)
 def alias_key(alias: str) -> str:
     """The key an alias is looked up by: 'Pan Kil-ju' and 'pan kil ju' are one.
 

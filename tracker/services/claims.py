@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select, text
@@ -52,27 +53,40 @@ def find_term(session: Session, scale_slug: str | None, term: str) -> ScaleTerm:
     return found
 
 
-def _mapping(session: Session, rec: ClaimIn) -> dict[str, Any]:
-    """Probability columns for a claim: a stated number or a scale term, and the basis."""
-    term = find_term(session, rec.scale, rec.term) if rec.term is not None else None
+@dataclass(frozen=True)
+class TermRef:
+    """What the mapping rule needs to know of a scale term."""
+
+    id: int
+    scale: str
+    kind: str
+
+
+def mapping_columns(rec: ClaimIn, term: TermRef | None) -> dict[str, Any]:
+    """Probability columns for a claim: a stated number or a scale term, and the basis.
+
+    The one home of the rule, used by single records and bulk imports alike.
+    """
     probability = rec.probability
     if probability is None and rec.low is not None and rec.high is not None:
         probability = round((rec.low + rec.high) / 2, 6)
     if rec.basis is not None:
         basis = rec.basis
     elif term is not None:
-        basis = _BASIS_FOR_SCALE_KIND[term.scale.kind]
+        basis = _BASIS_FOR_SCALE_KIND[term.kind]
     elif probability is not None:
         basis = "stated_number"
     else:
         basis = "unscorable"
-    if term is not None and basis in _BASIS_FOR_SCALE_KIND.values():
-        expected = _BASIS_FOR_SCALE_KIND[term.scale.kind]
-        if basis != expected:
-            raise ValidationFailed(
-                f"basis: {basis} needs a {'survey' if basis == 'survey_median' else 'standard'} "
-                f"scale, but {term.scale.slug} is a {term.scale.kind} scale"
-            )
+    if (
+        term is not None
+        and basis in _BASIS_FOR_SCALE_KIND.values()
+        and basis != _BASIS_FOR_SCALE_KIND[term.kind]
+    ):
+        raise ValidationFailed(
+            f"basis: {basis} needs a {'survey' if basis == 'survey_median' else 'standard'} "
+            f"scale, but {term.scale} is a {term.kind} scale"
+        )
     return {
         "scale_term_id": term.id if term is not None else None,
         "probability": probability,
@@ -80,6 +94,19 @@ def _mapping(session: Session, rec: ClaimIn) -> dict[str, Any]:
         "prob_high": rec.high,
         "mapping_basis": basis,
     }
+
+
+def check_quote(quote: str, source_slug: str, source_text: str | None) -> None:
+    """A quote must appear word for word in its source's stored text, when there is one."""
+    if source_text is not None and quote not in source_text:
+        raise ValidationFailed(f"quote: not found word for word in the text of {source_slug}")
+
+
+def _mapping(session: Session, rec: ClaimIn) -> dict[str, Any]:
+    if rec.term is None:
+        return mapping_columns(rec, None)
+    term = find_term(session, rec.scale, rec.term)
+    return mapping_columns(rec, TermRef(term.id, term.scale.slug, term.scale.kind))
 
 
 def save_claim(session: Session, rec: ClaimIn, entered_by: str) -> tuple[Claim, str]:
@@ -92,8 +119,7 @@ def save_claim(session: Session, rec: ClaimIn, entered_by: str) -> tuple[Claim, 
     source = require_source(session, rec.source)
     question = require_question(session, rec.question) if rec.question else None
     condition = require_question(session, rec.condition.question) if rec.condition else None
-    if source.text is not None and rec.quote not in source.text:
-        raise ValidationFailed(f"quote: not found word for word in the text of {source.slug}")
+    check_quote(rec.quote, source.slug, source.text)
     values: dict[str, Any] = {
         "question_id": question.id if question else None,
         "made_on": rec.made_on,

@@ -39,7 +39,8 @@ SECTIONS: dict[str, type[BaseModel]] = {
     "claims": ClaimIn,
     "outcomes": OutcomeIn,
 }
-SUFFIXES = (".yaml", ".yml", ".json")
+SEED_SUFFIXES = (".yaml", ".yml", ".json")
+SUFFIXES = (*SEED_SUFFIXES, ".jsonl", ".csv")  # the last two are bulk files (services.bulk)
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,7 @@ def collect_files(paths: list[Path]) -> list[Path]:
         if path.is_dir():
             found = sorted(p for p in path.rglob("*") if p.suffix.lower() in SUFFIXES)
             if not found:
-                raise ValidationFailed(f"{path}: no .yaml, .yml or .json files in this folder")
+                raise ValidationFailed(f"{path}: no {', '.join(SUFFIXES)} files in this folder")
             files.extend(found)
         elif path.is_file():
             files.append(path)
@@ -195,7 +196,7 @@ def import_files(
     it all or nothing. ``progress(total)``, if given, is a context manager
     (such as ``click.progressbar``) whose ``update(n)`` is called as records land."""
     files = collect_files(paths)
-    parsed = [parse_file(p) for p in files]
+    parsed = [parse_file(p) for p in files if p.suffix.lower() not in (".jsonl", ".csv")]
     summary = ImportSummary(files=[str(f) for f in files])
     total = sum(len(entries) for doc in parsed for entries in doc.values())
     with progress(total) if progress else nullcontext() as bar:

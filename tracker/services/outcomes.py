@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
@@ -13,6 +14,8 @@ from tracker.models import Claim, Outcome, Question, Source
 from tracker.records import OutcomeIn
 from tracker.services.sources import require_source
 from tracker.types import utcnow
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -107,16 +110,26 @@ def sync_outcomes(
     return added
 
 
-def _chain(session: Session, question_id: int) -> list[Outcome]:
-    """The question's outcomes, first to current (each supersedes the one before)."""
-    rows = session.scalars(select(Outcome).where(Outcome.question_id == question_id)).all()
-    by_parent = {o.supersedes_id: o for o in rows}
-    chain: list[Outcome] = []
+def chain_order(items: Sequence[T], id_: Any, parent: Any) -> list[T]:
+    """One question's outcomes, first to current: each supersedes the one before.
+    ``id_`` and ``parent`` pick an item's id and the id it supersedes (an
+    attribute name or a tuple index)."""
+
+    def get(item: T, key: Any) -> Any:
+        return item[key] if isinstance(key, int) else getattr(item, key)  # type: ignore[index]
+
+    by_parent = {get(o, parent): o for o in items}
+    chain: list[T] = []
     node = by_parent.get(None)
     while node is not None:
         chain.append(node)
-        node = by_parent.get(node.id)
+        node = by_parent.get(get(node, id_))
     return chain
+
+
+def _chain(session: Session, question_id: int) -> list[Outcome]:
+    rows = session.scalars(select(Outcome).where(Outcome.question_id == question_id)).all()
+    return chain_order(rows, "id", "supersedes_id")
 
 
 def outcome_history(session: Session, question_id: int) -> list[dict[str, Any]]:

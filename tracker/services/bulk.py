@@ -1,0 +1,499 @@
+"""Bulk import: JSON lines and CSV, streamed in batched transactions.
+
+Each file holds one section, named in its file name (``claims.jsonl``,
+``2026.claims.csv``). Files are read line by line, so memory stays flat however
+large they are; rows are validated with the same record models as every other
+write (``tracker.records``) and the same rules (``mapping_columns``,
+``check_quote``, the outcome chain), and references are resolved through
+in-memory maps of natural keys instead of a query per row.
+
+Rows are written in batches, one transaction each: a killed import leaves whole
+batches behind, and running it again skips what is there (every section is
+matched on its natural key) and finishes the rest. An error stops the import at
+the row that caused it, naming file and line; the batches before it stay.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy.exc import IntegrityError
+
+from tracker.db import WRITE_OPTION
+from tracker.errors import Conflict, NotFound, TrackerError, ValidationFailed
+from tracker.errors import describe_integrity_error as explain
+from tracker.models import (
+    Claim,
+    Outcome,
+    Person,
+    PersonAlias,
+    Question,
+    QuestionTag,
+    Scale,
+    ScaleTerm,
+    Source,
+    Tag,
+)
+from tracker.records import ClaimIn, OutcomeIn, PersonIn, QuestionIn, SourceIn, first_error
+from tracker.services.claims import TermRef, check_quote, mapping_columns
+from tracker.services.importer import SECTIONS, ImportSummary
+from tracker.services.outcomes import chain_order
+from tracker.services.sources import content_hash
+from tracker.text import alias_key, slugify
+from tracker.types import utcnow
+
+BATCH_SIZE = 5000
+SUFFIXES = (".jsonl", ".csv")
+LIST_COLUMNS = {"aliases", "tags"}  # CSV cells holding lists, separated by ';'
+MODELS: dict[str, type[BaseModel]] = {
+    "sources": SourceIn,
+    "people": PersonIn,
+    "questions": QuestionIn,
+    "claims": ClaimIn,
+    "outcomes": OutcomeIn,
+}
+
+
+def is_bulk_file(path: Path) -> bool:
+    return path.suffix.lower() in SUFFIXES
+
+
+def section_of(path: Path) -> str:
+    """The section a bulk file holds, from its name: ``x.claims.jsonl`` -> claims."""
+    section = path.name.rsplit(".", 1)[0].rsplit(".", 1)[-1].lower()
+    if section not in SECTIONS:
+        raise ValidationFailed(
+            f"{path}: name a JSON-lines or CSV file after its section "
+            f"({', '.join(f'{s}{path.suffix}' for s in SECTIONS)})"
+        )
+    return section
+
+
+def _csv_row(row: dict[str, str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in row.items():
+        if key is None:
+            raise ValueError("more cells than columns")
+        if value is None or value == "":
+            continue
+        out[key] = value.split(";") if key in LIST_COLUMNS else value
+    if "condition_question" in out or "condition_result" in out:
+        out["condition"] = {
+            "question": out.pop("condition_question", None),
+            "result": out.pop("condition_result", None),
+        }
+    return out
+
+
+def read_rows(path: Path) -> Iterator[tuple[int, int, Any]]:
+    """(line number, bytes read so far, raw row) for each row of a bulk file."""
+    with path.open("r", encoding="utf-8", newline="") as fh:
+        lines = _Lines(fh)
+        if path.suffix.lower() == ".csv":
+            reader = csv.DictReader(lines)
+            for row in reader:
+                try:
+                    yield reader.line_num, lines.read, _csv_row(row)
+                except ValueError as exc:
+                    raise ValidationFailed(f"{path}:{reader.line_num}: {exc}") from None
+            return
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise ValidationFailed(f"{path}:{number}: not valid JSON: {exc.msg}") from None
+            yield number, lines.read, row
+
+
+def _validate(model: type[BaseModel], path: Path, number: int, row: Any) -> Any:
+    if not isinstance(row, dict):
+        raise ValidationFailed(f"{path}:{number}: expected an object of fields")
+    try:
+        return model.model_validate(row)
+    except ValidationError as exc:
+        raise ValidationFailed(f"{path}:{number}: {first_error(exc)}") from None
+
+
+def _insert_skipping_duplicates(conn: Connection, model: Any) -> Any:
+    """INSERT that skips rows whose natural key is already there (re-runs)."""
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(model.__table__).on_conflict_do_nothing()
+
+
+@contextmanager
+def _indexing_after(conn: Connection, table: str, after_id: int) -> Iterator[None]:
+    """Insert many rows, then index them for full-text search in one statement.
+
+    The per-row sync trigger (``<table>_ai``) is dropped for the batch and put
+    back, from its own saved SQL, in the same transaction, so no other
+    connection ever sees the table without it; indexing the batch set-wise is
+    an order of magnitude faster than row by row.
+    """
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    trigger = conn.exec_driver_sql(
+        "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", (f"{table}_ai",)
+    ).scalar()
+    if trigger is None:
+        yield
+        return
+    columns = [row[1] for row in conn.exec_driver_sql(f"PRAGMA table_info({table}_fts)")]
+    conn.exec_driver_sql(f"DROP TRIGGER {table}_ai")
+    yield
+    names = ", ".join(columns)
+    conn.exec_driver_sql(
+        f"INSERT INTO {table}_fts (rowid, {names}) SELECT id, {names} FROM {table} WHERE id > ?",
+        (after_id,),
+    )
+    conn.exec_driver_sql(trigger)
+
+
+class _Lines:
+    """Lines of a text file, counting the characters read (for the progress bar)."""
+
+    def __init__(self, fh: Any) -> None:
+        self.fh = fh
+        self.read = 0
+
+    def __iter__(self) -> Iterator[str]:
+        for line in self.fh:
+            self.read += len(line)
+            yield line
+
+
+class _Maps:
+    """Natural keys to ids, loaded once and kept current as batches commit."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.sources: dict[str, tuple[int, str | None]] = {
+            slug: (id_, txt) for id_, slug, txt in conn.execute(
+                select(Source.id, Source.slug, Source.text))
+        }  # fmt: skip
+        self.person_slugs: dict[str, int] = dict(conn.execute(select(Person.slug, Person.id)).all())
+        self.person_names: dict[str, int] = dict(conn.execute(select(Person.name, Person.id)).all())
+        self.aliases: dict[str, int] = dict(
+            conn.execute(select(PersonAlias.alias_key, PersonAlias.person_id)).all()
+        )
+        self.questions: dict[str, int] = dict(
+            conn.execute(select(Question.slug, Question.id)).all()
+        )
+        self.tags: dict[str, int] = dict(conn.execute(select(Tag.name, Tag.id)).all())
+        self.terms: dict[tuple[str, str], TermRef] = {}
+        self.default_scale = ""
+        for term_id, term, slug, kind, default in conn.execute(
+            select(ScaleTerm.id, ScaleTerm.term, Scale.slug, Scale.kind, Scale.is_default).join(
+                Scale
+            )
+        ):
+            self.terms[(slug, term)] = TermRef(term_id, slug, kind)
+            if default:
+                self.default_scale = slug
+        self.chains: dict[int, list[tuple[int, tuple[Any, ...]]]] | None = None
+        self.seen: dict[int, int] = {}
+
+    def term(self, scale: str | None, term: str) -> TermRef:
+        slug = scale or self.default_scale
+        found = self.terms.get((slug, " ".join(term.casefold().split())))
+        if found is None:
+            if not any(s == slug for s, _ in self.terms):
+                raise NotFound(f"no scale {slug!r}")
+            raise NotFound(f"term {term!r} is not on scale {slug}")
+        return found
+
+    def question(self, slug: str) -> int:
+        if slug not in self.questions:
+            raise NotFound(f"no question {slug!r}")
+        return self.questions[slug]
+
+    def load_chains(self, conn: Connection) -> dict[int, list[tuple[int, tuple[Any, ...]]]]:
+        if self.chains is None:
+            rows = conn.execute(
+                select(Outcome.id, Outcome.question_id, Outcome.supersedes_id, *_OUTCOME_KEY)
+            ).all()
+            by_question: dict[int, list[Any]] = {}
+            for row in rows:
+                by_question.setdefault(row[1], []).append(row)
+            self.chains = {
+                qid: [(r[0], tuple(r[3:])) for r in chain_order(items, id_=0, parent=2)]
+                for qid, items in by_question.items()
+            }
+        return self.chains
+
+
+_OUTCOME_KEY = (
+    Outcome.result,
+    Outcome.occurred_on,
+    Outcome.evidence_url,
+    Outcome.evidence_source_id,
+    Outcome.note,
+)
+
+
+class BulkImporter:
+    def __init__(self, engine: Engine, entered_by: str) -> None:
+        self.engine = engine.execution_options(**{WRITE_OPTION: True})
+        self.entered_by = entered_by
+        with engine.connect() as conn:
+            self.maps = _Maps(conn)
+
+    # Each _write_* takes the batch's validated records and writes them on
+    # ``conn``; it returns (created, unchanged) and a function that applies
+    # the batch's new keys to the maps once the batch has committed.
+
+    def _write_sources(self, conn: Connection, batch: list[tuple[str, SourceIn]]) -> Any:
+        now = utcnow()
+        new = [(where, r) for where, r in batch if r.slug not in self.maps.sources]
+        rows = [
+            {**r.model_dump(exclude={"slug"}), "slug": r.slug, "content_hash": content_hash(r.text),
+             "created_at": now}
+            for _, r in new
+        ]  # fmt: skip
+        if rows:
+            conn.execute(Source.__table__.insert(), rows)
+        ids = self._ids(conn, Source, Source.slug, [r.slug for _, r in new])
+        texts = {r.slug: r.text for _, r in new}
+
+        def apply() -> None:
+            self.maps.sources.update({s: (i, texts[s]) for s, i in ids.items()})
+
+        return len(rows), len(batch) - len(rows), apply
+
+    def _write_people(self, conn: Connection, batch: list[tuple[str, PersonIn]]) -> Any:
+        now = utcnow()
+        people, aliases, seen_keys = [], [], dict(self.maps.aliases)
+        pending_slugs: dict[str, str] = {}
+        for where, r in batch:
+            slug = r.slug or slugify(r.name)
+            existing = self.maps.person_slugs.get(slug)
+            if existing is None:  # known by one of its names? then it is that person
+                existing = next(
+                    (self.maps.aliases[k] for k in map(alias_key, (r.name, *r.aliases))
+                     if k in self.maps.aliases), None,
+                )  # fmt: skip
+            owner: int | str = existing if existing is not None else slug
+            if existing is None and slug not in pending_slugs:
+                if r.name in self.maps.person_names or r.name in pending_slugs.values():
+                    raise Conflict(f"{where}: another speaker is already called {r.name!r}")
+                people.append({"slug": slug, "name": r.name, "kind": r.kind,
+                               "description": r.description, "created_at": now})  # fmt: skip
+                pending_slugs[slug] = r.name
+            for alias in (r.name, *r.aliases):
+                key = alias_key(alias)
+                if key in seen_keys:
+                    if seen_keys[key] != owner:
+                        raise Conflict(f"{where}: alias {alias!r} already belongs to someone else")
+                    continue
+                seen_keys[key] = owner
+                aliases.append((owner, alias, key))
+        if people:
+            conn.execute(Person.__table__.insert(), people)
+        ids = self._ids(conn, Person, Person.slug, list(pending_slugs))
+        alias_rows = [
+            {"person_id": ids[o] if isinstance(o, str) else o, "alias": a, "alias_key": k}
+            for o, a, k in aliases
+        ]
+        if alias_rows:
+            conn.execute(PersonAlias.__table__.insert(), alias_rows)
+
+        def apply() -> None:
+            self.maps.person_slugs.update(ids)
+            self.maps.person_names.update({pending_slugs[s]: i for s, i in ids.items()})
+            self.maps.aliases.update({row["alias_key"]: row["person_id"] for row in alias_rows})
+
+        return len(people), len(batch) - len(people), apply
+
+    def _write_questions(self, conn: Connection, batch: list[tuple[str, QuestionIn]]) -> Any:
+        now = utcnow()
+        new: dict[str, QuestionIn] = {}
+        for _, r in batch:
+            if r.slug not in self.maps.questions:
+                new.setdefault(r.slug, r)
+        rows = [
+            {"slug": r.slug, "title": r.title, "criteria": r.criteria, "resolve_by": r.resolve_by,
+             "horizon_text": r.horizon, "created_at": now, "created_by": self.entered_by}
+            for r in new.values()
+        ]  # fmt: skip
+        if rows:
+            conn.execute(Question.__table__.insert(), rows)
+        ids = self._ids(conn, Question, Question.slug, list(new))
+        # New tags in order of first use, as single-record imports create them.
+        wanted = list(
+            dict.fromkeys(
+                t for r in new.values() for t in sorted(set(r.tags)) if t not in self.maps.tags
+            )
+        )
+        if wanted:
+            conn.execute(Tag.__table__.insert(), [{"name": t} for t in wanted])
+        tag_ids = {**self.maps.tags, **self._ids(conn, Tag, Tag.name, wanted)}
+        links = [
+            {"question_id": ids[r.slug], "tag_id": tag_ids[t]}
+            for r in new.values()
+            for t in sorted(set(r.tags))
+        ]
+        if links:
+            conn.execute(QuestionTag.__table__.insert(), links)
+
+        def apply() -> None:
+            self.maps.questions.update(ids)
+            self.maps.tags.update(tag_ids)
+
+        return len(rows), len(batch) - len(rows), apply
+
+    def _write_claims(self, conn: Connection, batch: list[tuple[str, ClaimIn]]) -> Any:
+        now = utcnow()
+        m = self.maps
+        rows = []
+        for where, r in batch:
+            try:
+                person = m.aliases.get(alias_key(r.speaker))
+                if person is None:
+                    raise NotFound(f"no speaker called {r.speaker!r}")
+                if r.source not in m.sources:
+                    raise NotFound(f"no source {r.source!r}")
+                source_id, source_text = m.sources[r.source]
+                check_quote(r.quote, r.source, source_text)
+                term = m.term(r.scale, r.term) if r.term is not None else None
+                rows.append({
+                    "person_id": person, "source_id": source_id,
+                    "question_id": m.question(r.question) if r.question else None,
+                    "quote": r.quote, "made_on": r.made_on, "made_on_note": r.made_on_note,
+                    "role": r.role, "kind": r.kind, "wording": r.wording,
+                    "mapping_note": r.note,
+                    "condition_question_id": (
+                        m.question(r.condition.question) if r.condition else None),
+                    "condition_result": r.condition.result if r.condition else None,
+                    "direction": r.direction, "entered_by": self.entered_by, "entered_at": now,
+                    **mapping_columns(r, term),
+                })  # fmt: skip
+            except TrackerError as exc:
+                raise type(exc)(f"{where}: {exc}") from None
+        before = conn.execute(select(func.coalesce(func.max(Claim.id), 0))).scalar_one()
+        with _indexing_after(conn, "claims", before):
+            conn.execute(_insert_skipping_duplicates(conn, Claim), rows)
+        created = conn.execute(
+            select(func.count()).select_from(Claim).where(Claim.id > before)
+        ).scalar_one()
+        return created, len(batch) - created, lambda: None
+
+    def _write_outcomes(self, conn: Connection, batch: list[tuple[str, OutcomeIn]]) -> Any:
+        chains = self.maps.load_chains(conn)
+        created = 0
+        appended: list[tuple[int, int, tuple[Any, ...]]] = []
+        seen = dict(self.maps.seen)
+        local: dict[int, list[tuple[int, tuple[Any, ...]]]] = {}  # chains touched by the batch
+        for where, r in batch:
+            try:
+                qid = self.maps.question(r.question)
+                evidence = self.maps.sources.get(r.evidence_source) if r.evidence_source else None
+                if r.evidence_source and evidence is None:
+                    raise NotFound(f"no source {r.evidence_source!r}")
+                key = (r.result, r.occurred_on, r.evidence_url, evidence[0] if evidence else None,
+                       r.note)  # fmt: skip
+                chain = local.setdefault(qid, list(chains.get(qid, [])))
+                position = seen.get(qid, 0)
+                seen[qid] = position + 1
+                if position < len(chain):
+                    if chain[position][1] != key:
+                        raise Conflict(
+                            f"outcome {position + 1} for {r.question} differs from the one "
+                            f"recorded (#{chain[position][0]}); outcomes are append-only: add "
+                            "the correction at the end"
+                        )
+                    continue
+                if chain and chain[-1][1] == key:
+                    continue  # the same call again is not a correction
+                new_id = conn.execute(
+                    Outcome.__table__.insert().returning(Outcome.id),
+                    {"question_id": qid, "result": r.result, "occurred_on": r.occurred_on,
+                     "evidence_url": r.evidence_url, "evidence_source_id": key[3], "note": r.note,
+                     "supersedes_id": chain[-1][0] if chain else None,
+                     "recorded_at": r.recorded_at or utcnow(),
+                     "recorded_by": r.recorded_by or self.entered_by},
+                ).scalar_one()  # fmt: skip
+                chain.append((new_id, key))
+                appended.append((qid, new_id, key))
+                created += 1
+            except TrackerError as exc:
+                raise type(exc)(f"{where}: {exc}") from None
+
+        def apply() -> None:
+            chains.update(local)
+            self.maps.seen = seen
+
+        return created, len(batch) - created, apply
+
+    @staticmethod
+    def _ids(conn: Connection, model: Any, column: Any, keys: list[str]) -> dict[str, int]:
+        ids: dict[str, int] = {}
+        for start in range(0, len(keys), 900):
+            chunk = keys[start : start + 900]
+            ids.update(conn.execute(select(column, model.id).where(column.in_(chunk))).all())
+        return ids
+
+    def import_file(
+        self, path: Path, summary: ImportSummary, advance: Callable[[int], None]
+    ) -> None:
+        section = section_of(path)
+        write = getattr(self, f"_write_{section}")
+        batch: list[tuple[str, Any]] = []
+        done = 0
+
+        def flush() -> None:
+            nonlocal done
+            first, last = batch[0][0], batch[-1][0]
+            try:
+                with self.engine.begin() as conn:
+                    created, unchanged, apply = write(conn, batch)
+            except IntegrityError as exc:
+                raise ValidationFailed(f"{first} to {last}: {explain(exc)}") from None
+            apply()
+            summary.counts[(section, "created")] += created
+            summary.counts[(section, "unchanged")] += unchanged
+            batch.clear()
+
+        for number, position, row in read_rows(path):
+            batch.append((f"{path}:{number}", _validate(MODELS[section], path, number, row)))
+            if len(batch) >= BATCH_SIZE:
+                flush()
+                advance(position - done)
+                done = position
+        if batch:
+            flush()
+        advance(path.stat().st_size - done)
+
+
+def order_files(files: list[Path]) -> list[Path]:
+    """Bulk files in dependency order: sources, people, questions, claims, outcomes."""
+    order = list(SECTIONS)
+    return sorted(files, key=lambda p: (order.index(section_of(p)), str(p)))
+
+
+def bulk_import(
+    engine: Engine,
+    files: list[Path],
+    entered_by: str,
+    progress: Callable[[int], AbstractContextManager[Any]] | None = None,
+    summary: ImportSummary | None = None,
+) -> ImportSummary:
+    summary = summary or ImportSummary()
+    files = order_files(files)
+    summary.files.extend(str(f) for f in files)
+    importer = BulkImporter(engine, entered_by)
+    total = sum(f.stat().st_size for f in files)
+    with progress(total) if progress else nullcontext() as bar:
+        for path in files:
+            importer.import_file(path, summary, bar.update if bar is not None else lambda n: None)
+    return summary
