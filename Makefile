@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DB ?= tracker.db
 
-.PHONY: demo test stress lint format clean
+.PHONY: demo test stress bench lint format clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,11 @@ test: $(VENV)/.installed-test
 # Full-size reliability scenarios (8 writers x 250, 2 report loops; 20 SIGKILLs of a large import).
 stress: $(VENV)/.installed-test
 	$(BIN)/python tests/stress.py --full
+
+# Speed, side by side with sqlite-utils and raw sqlite3 (BENCH_SIZE claims, default 1,000,000).
+BENCH_SIZE ?= 1000000
+bench: $(VENV)/.installed-test
+	$(BIN)/python tests/bench.py --claims $(BENCH_SIZE)
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .

@@ -40,7 +40,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, Invoke
 
-from tracker.services.report import bootstrap_mean, wilson
+from tracker.services.report import mean_interval, t95, wilson
 
 FIXTURE = ROOT / "tests" / "fixtures" / "scoring.yaml"
 approx = pytest.approx
@@ -202,10 +202,21 @@ def test_intervals() -> None:
     low, high = wilson(2, 3)
     assert (low, high) == (approx(0.2077, abs=1e-4), approx(0.9385, abs=1e-4))
     assert wilson(0, 0) == (None, None)
-    assert bootstrap_mean([0.2, 0.2, 0.2]) == (approx(0.2), approx(0.2))
-    low, high = bootstrap_mean([0.0, 1.0] * 10)
-    assert 0.25 < low < 0.5 < high < 0.75
-    assert bootstrap_mean([0.1, 0.9, 0.3]) == bootstrap_mean([0.1, 0.9, 0.3])
+    assert mean_interval([]) == (None, None)
+    assert mean_interval([0.3]) == (0.0, 1.0)  # one claim says nothing about the mean
+    # Alice's three Brier scores: mean 0.16333, sd 0.172143, t(2) = 4.303.
+    low, high = mean_interval([0.04, 0.09, 0.36])
+    half = 4.303 * 0.172143 / math.sqrt(3)
+    assert (low, high) == (
+        approx(max(0, 0.163333 - half), abs=1e-4),
+        approx(0.163333 + half, abs=1e-4),
+    )
+    assert t95(1000) == approx(1.9623, abs=1e-3)
+    low, high = mean_interval([0.0, 1.0] * 50)
+    assert (low, high) == (
+        approx(0.5 - 1.984 * 0.50252 / 10, abs=1e-3),
+        approx(0.5 + 1.984 * 0.50252 / 10, abs=1e-3),
+    )
 
 
 def test_seed_report(seeded: Path, invoke: Invoke) -> None:

@@ -71,7 +71,7 @@ def draw_report(report: dict[str, Any], path: Path) -> None:
     cal.grid(alpha=0.3)
     cal.legend(loc="upper left", fontsize=9)
 
-    # Scoreboard: mean Brier per speaker with its bootstrap 95% interval.
+    # Scoreboard: mean Brier per speaker with its 95% interval.
     scored = [g for g in report["scoreboard"] if g["scored"]]
     scored.sort(key=lambda g: g["mean_brier"], reverse=True)
     if scored:

@@ -308,9 +308,12 @@ def drop_views(execute: Any, version: str) -> None:
         execute(f"DROP VIEW IF EXISTS {name}")
 
 
-def with_clause(dialect: str, claim_scope: str) -> str:
+def with_clause(dialect: str, claim_scope: str, computed: dict[str, str] | None = None) -> str:
     """Every current template as a CTE, rendered with bound parameters :as_of
-    and :today, and ``claim_scope`` (built from bound parameters only)."""
+    and :today, and ``claim_scope`` (built from bound parameters only).
+
+    ``computed`` names templates already evaluated into tables (template name
+    to table name): their CTE reads the table instead of computing again."""
     d = _dialect_sql(dialect)
     values = {
         "as_of": ":as_of",
@@ -320,5 +323,11 @@ def with_clause(dialect: str, claim_scope: str) -> str:
         "horizon_days": d["horizon_days"],
         "tags_json": d["tags_json"],
     }
-    parts = [f"{name} AS ({template.format(**values)})" for name, template in CURRENT.items()]
+    computed = computed or {}
+    parts = [
+        f"{name} AS (SELECT * FROM {computed[name]})"
+        if name in computed
+        else f"{name} AS ({template.format(**values)})"
+        for name, template in CURRENT.items()
+    ]
     return "WITH " + ",\n".join(parts)

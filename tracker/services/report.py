@@ -3,15 +3,14 @@
 Every score comes from the SQL templates in ``tracker.score_views`` (the same
 text as the database views), rendered here with the report's filters as bound
 parameters. Python adds only what SQL cannot say cleanly: confidence intervals
-(Wilson for hit rates, a seeded bootstrap for mean Brier scores) and the
-"too few to judge" flag.
+(Wilson for hit rates, Student's t for mean Brier scores) and the "too few to
+judge" flag.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
-import random
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,7 +23,6 @@ from tracker.services.people import require_person
 
 SCALE_ORDER = ("recorded", "icd203", "phia", "kent1964", "survey")
 MIN_TO_JUDGE = 10  # fewer scored claims than this: shown, but flagged as too few to judge
-BOOTSTRAP_SAMPLES = 2000
 Z95 = 1.959964
 
 
@@ -54,14 +52,34 @@ def wilson(hits: int, n: int) -> tuple[float, float] | tuple[None, None]:
     return max(0.0, centre - half), min(1.0, centre + half)
 
 
-def bootstrap_mean(values: list[float], seed: int = 0) -> tuple[float, float] | tuple[None, None]:
-    """95% percentile bootstrap interval of a mean (seeded, so reports repeat)."""
-    if not values:
-        return None, None
-    rng = random.Random(seed)
+# Two-sided 95% critical values of Student's t for 1..30 degrees of freedom.
+_T95 = (12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179,
+        2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064,
+        2.060, 2.056, 2.052, 2.048, 2.045, 2.042)  # fmt: skip
+
+
+def t95(df: int) -> float:
+    if df <= len(_T95):
+        return _T95[df - 1]
+    z = Z95  # Cornish-Fisher expansion beyond the table
+    return z + (z**3 + z) / (4 * df) + (5 * z**5 + 16 * z**3 + 3 * z) / (96 * df**2)
+
+
+def mean_interval(values: list[float]) -> tuple[float, float] | tuple[None, None]:
+    """95% Student-t interval of a mean Brier score, clipped to 0..1.
+
+    Honest at small n: one claim says nothing about the mean (0 to 1), a few
+    say little; large samples converge on the usual normal interval.
+    """
     n = len(values)
-    means = sorted(sum(rng.choices(values, k=n)) / n for _ in range(BOOTSTRAP_SAMPLES))
-    return means[int(0.025 * BOOTSTRAP_SAMPLES)], means[int(0.975 * BOOTSTRAP_SAMPLES) - 1]
+    if n == 0:
+        return None, None
+    if n == 1:
+        return 0.0, 1.0
+    mean = sum(values) / n
+    sd = math.sqrt(sum((v - mean) ** 2 for v in values) / (n - 1))
+    half = t95(n - 1) * sd / math.sqrt(n)
+    return max(0.0, mean - half), min(1.0, mean + half)
 
 
 class _Query:
@@ -101,7 +119,19 @@ class _Query:
             any(v is not None for v in (opts.speaker, opts.tag, opts.since, opts.until))
             or opts.strict
         )
-        self.prefix = with_clause(dialect, " AND ".join(scope))
+        # Every section reads claim_scores and score_members: evaluate those two
+        # templates once into temporary tables, then let the sections read them.
+        computed: dict[str, str] = {}
+        for name in ("claim_scores", "score_members"):
+            prefix = with_clause(dialect, " AND ".join(scope), computed)
+            table = f"report_{name}"
+            session.execute(text(f"DROP TABLE IF EXISTS {table}"))
+            session.execute(
+                text(f"CREATE TEMPORARY TABLE {table} AS {prefix}\nSELECT * FROM {name}"),
+                self.params,
+            )
+            computed[name] = table
+        self.prefix = with_clause(dialect, " AND ".join(scope), computed)
 
     def rows(self, select: str, **params: Any) -> list[dict[str, Any]]:
         result = self.session.execute(text(f"{self.prefix}\n{select}"), {**self.params, **params})
@@ -127,7 +157,7 @@ def _with_intervals(
     for g in groups:
         g["hit_low"], g["hit_high"] = wilson(int(g["hits"] or 0), int(g["sided"] or 0))
         values = briers.get((g["scale"], g["dimension"], g["group_key"]), [])
-        g["brier_low"], g["brier_high"] = bootstrap_mean(values)
+        g["brier_low"], g["brier_high"] = mean_interval(values)
         g["too_few"] = int(g["scored"] or 0) < MIN_TO_JUDGE
 
 
@@ -201,8 +231,8 @@ def build_report(session: Session, opts: ReportOptions) -> dict[str, Any]:
 
 def _briers_by_group(q: _Query, scale: str) -> dict[tuple[str, str, str], list[float]]:
     """Per-claim Brier scores of each group (from score_members), for the
-    bootstrap intervals: every group on ``scale``, and the overall group on
-    every scale (for the sensitivity table)."""
+    intervals: every group on ``scale``, and the overall group on every scale
+    (for the sensitivity table)."""
     rows = q.rows(
         "SELECT scale, dimension, group_key, brier FROM score_members "
         "WHERE status = 'scored' AND (scale = :scale OR dimension = 'overall') "

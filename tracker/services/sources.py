@@ -47,6 +47,7 @@ def save_source(session: Session, rec: SourceIn) -> tuple[Source, str]:
     if source is None:
         source = Source(slug=rec.slug, created_at=utcnow(), **values)
         session.add(source)
+        session.flush()
         return source, "created"
     changed = False
     for field, value in values.items():

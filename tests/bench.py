@@ -1,0 +1,192 @@
+"""Benchmarks, side by side with the peers a user would otherwise reach for.
+
+    make bench                    # 1,000,000 claims (BENCH_SIZE=… to change)
+    python tests/bench.py --claims 20000 --runs 1
+
+Prints one table per area (import, reports at scale, start-up): operation,
+size, tracker, peer, ratio; medians of several runs; the peak memory of the
+import; and EXPLAIN QUERY PLAN for the report's queries. Figures drift from run
+to run, so ours and the peer's are always measured in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+BIN = Path(sys.executable).parent
+TRACKER = [str(BIN / "tracker")]
+SQLITE_UTILS = [str(BIN / "sqlite-utils")]
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, int]:
+    """Wall time and peak resident memory (KiB) of one command."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            env={**os.environ, **(env or {})})  # fmt: skip
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) not in (0, 3):
+        raise SystemExit(f"{' '.join(cmd)} failed: {proc.stderr.read().decode()[-500:]}")
+    return elapsed, usage.ru_maxrss
+
+
+def median(fn: Callable[[], float], runs: int) -> float:
+    return statistics.median(fn() for _ in range(runs))
+
+
+def table(title: str, rows: list[tuple], header: tuple) -> str:
+    widths = [max(len(str(x)) for x in col) for col in zip(header, *rows, strict=False)]
+    line = "  ".join(f"{{:<{w}}}" for w in widths)
+    out = [f"\n{title}", line.format(*header), "  ".join("-" * w for w in widths)]
+    out += [line.format(*map(str, r)) for r in rows]
+    return "\n".join(out)
+
+
+def flat_claims(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def bench_import(data: Path, n: int, runs: int, work: Path) -> tuple[list[tuple], int]:
+    rows = flat_claims(data / "claims.csv")
+    columns = list(rows[0])
+
+    def raw() -> float:
+        db = work / "raw.db"
+        db.unlink(missing_ok=True)
+        conn = sqlite3.connect(db)
+        conn.execute(f"CREATE TABLE claims ({', '.join(columns)})")
+        values = [tuple(r[c] for c in columns) for r in rows]
+        start = time.perf_counter()
+        with conn:
+            conn.executemany(f"INSERT INTO claims VALUES ({', '.join('?' * len(columns))})", values)
+        elapsed = time.perf_counter() - start
+        conn.close()
+        return elapsed
+
+    def utils() -> float:
+        import sqlite_utils
+
+        db = work / "utils.db"
+        db.unlink(missing_ok=True)
+        start = time.perf_counter()
+        sqlite_utils.Database(db)["claims"].insert_all(rows, batch_size=10_000)
+        return time.perf_counter() - start
+
+    base = work / "base.db"
+    base.unlink(missing_ok=True)
+    env = {"TRACKER_DB": str(base)}
+    sections = ("sources", "people", "questions")
+    run([*TRACKER, "import", *(str(data / f"{s}.jsonl") for s in sections)], env)
+    peak = 0
+
+    def ours() -> float:
+        nonlocal peak
+        db = work / "ours.db"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db}{suffix}").unlink(missing_ok=True)
+        subprocess.run(["cp", str(base), str(db)], check=True)
+        elapsed, rss = run([*TRACKER, "import", str(data / "claims.csv")], {"TRACKER_DB": str(db)})
+        peak = max(peak, rss)
+        return elapsed
+
+    t_raw, t_utils, t_ours = median(raw, runs), median(utils, runs), median(ours, runs)
+    rate = lambda t: f"{n / t:,.0f} rows/s"  # noqa: E731
+    out = [
+        ("import claims (tracker vs sqlite-utils insert_all)", f"{n:,}", rate(t_ours),
+         rate(t_utils), f"{t_utils / t_ours:.2f}x"),
+        ("import claims (tracker vs raw sqlite3 executemany)", f"{n:,}", rate(t_ours),
+         rate(t_raw), f"{t_raw / t_ours:.2f}x"),
+    ]  # fmt: skip
+    return out, peak
+
+
+def bench_reports(db: Path, n: int, runs: int) -> tuple[list[tuple], list[str]]:
+    env = {"TRACKER_DB": str(db)}
+    conn = sqlite3.connect(db)
+    speaker = conn.execute("SELECT name FROM people ORDER BY id LIMIT 1").fetchone()[0]
+    out = []
+    for label, args, target in (
+        ("tracker report", ["report", "--format", "json"], 1.0),
+        ("tracker due", ["due"], 0.5),
+        (
+            "tracker list --speaker X --limit 20",
+            ["list", "--speaker", speaker, "--limit", "20"],
+            0.5,
+        ),
+    ):
+        t = median(lambda a=args: run([*TRACKER, *a], env)[0], runs)
+        out.append((label, f"{n:,}", f"{t:.2f} s", f"target {target} s", f"{t / target:.2f}x"))
+    views = ["question_status", "claim_scores", "score_groups", "calibration", "murphy"]
+    for view in views:
+        start = time.perf_counter()
+        conn.execute(f"SELECT count(*) FROM (SELECT * FROM {view})").fetchone()
+        t = time.perf_counter() - start
+        out.append((f"view {view}", f"{n:,}", f"{t:.2f} s", "Datasette limit 1 s", f"{t:.2f}x"))
+    plans = []
+    for view in ("question_status", "claim_scores"):
+        plan = conn.execute(f"EXPLAIN QUERY PLAN SELECT * FROM {view}").fetchall()
+        plans.append(f"EXPLAIN QUERY PLAN SELECT * FROM {view}")
+        plans += [f"  {'  ' * (row[1] > 0)}{row[3]}" for row in plan[:25]]
+    conn.close()
+    return out, plans
+
+
+def bench_startup(runs: int, work: Path) -> list[tuple]:
+    db = work / "seed.db"
+    db.unlink(missing_ok=True)
+    run([*TRACKER, "--db", str(db), "import", str(ROOT / "seeds")])
+    t_help = median(lambda: run([*TRACKER, "--help"])[0], runs)
+    t_peer_help = median(lambda: run([*SQLITE_UTILS, "--help"])[0], runs)
+    t_list = median(lambda: run([*TRACKER, "--db", str(db), "list", "--limit", "10"])[0], runs)
+    t_query = median(
+        lambda: run([*SQLITE_UTILS, "query", str(db),
+                     "select * from claims order by made_on limit 10"])[0],
+        runs,
+    )  # fmt: skip
+    return [
+        ("tracker --help vs sqlite-utils --help", "-", f"{t_help:.3f} s", f"{t_peer_help:.3f} s",
+         f"{t_help / t_peer_help:.2f}x"),
+        ("tracker list --limit 10 vs sqlite-utils query", "seeds", f"{t_list:.3f} s",
+         f"{t_query:.3f} s", f"{t_list / t_query:.2f}x"),
+    ]  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--claims", type=int, default=int(os.environ.get("BENCH_SIZE", 1_000_000)))
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    from tracker.synthetic import generate
+
+    header = ("operation", "size", "tracker", "peer", "ratio")
+    with tempfile.TemporaryDirectory(prefix="tracker-bench-") as folder:
+        work = Path(folder)
+        data = work / "data"
+        generate(data, args.claims, seed=1)
+        imports, peak = bench_import(data, args.claims, args.runs, work)
+        print(table("Import", imports, header))
+        print(f"peak memory of the tracker import: {peak / 1024:.0f} MB")
+        full = work / "full.db"
+        run([*TRACKER, "--db", str(full), "import",
+             *(str(data / f"{s}.jsonl") for s in ("sources", "people", "questions", "claims",
+                                                  "outcomes"))])  # fmt: skip
+        reports, plans = bench_reports(full, args.claims, args.runs)
+        print(table("Reports at scale", reports, header))
+        print(table("Start-up", bench_startup(args.runs, work), header))
+        print("\n" + "\n".join(plans))
+
+
+if __name__ == "__main__":
+    main()
