@@ -245,3 +245,13 @@ def test_batch_table_copies_keep_views_triggers_and_named_checks(seeded: Path) -
         "SELECT rowid FROM claims_fts WHERE claims_fts MATCH 'zebra'"
     ).fetchall() == [(20,)]
     assert conn.execute("SELECT count(*) FROM claim_scores").fetchone()[0] > 0
+
+
+def test_later_migrations_that_copy_tables_keep_views_and_triggers() -> None:
+    """A batch table copy drops triggers and fails on views: every migration
+    after the initial one that alters a table in batch mode must do it inside
+    tracker.migration_tools.preserving_views_and_triggers."""
+    for path in sorted((migrations_dir() / "versions").glob("*.py"))[1:]:
+        source = path.read_text()
+        if "batch_alter_table" in source:
+            assert "preserving_views_and_triggers" in source, path.name
