@@ -591,7 +591,7 @@ def list_(ctx: click.Context, since: str | None, fmt: str, **filters: Any) -> No
 
 
 def _date_option(value: str | None, option: str) -> Any:
-    from tracker.records import parse_iso_date
+    from tracker.dates import parse_iso_date
 
     try:
         return parse_iso_date(value) if value else None

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import (
     AfterValidator,
@@ -24,6 +24,7 @@ from pydantic import (
     model_validator,
 )
 
+from tracker.dates import parse_iso_date
 from tracker.models import (
     BINARY_RESULTS,
     CLAIM_KINDS,
@@ -34,23 +35,8 @@ from tracker.models import (
 )
 from tracker.text import control_character
 
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 _URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
-
-
-def parse_iso_date(value: Any) -> dt.date:
-    """Only unambiguous dates: YYYY-MM-DD text or a date (YAML parses those)."""
-    if isinstance(value, dt.datetime):
-        raise ValueError("expected a date (YYYY-MM-DD), got a date and time")
-    if isinstance(value, dt.date):
-        return value
-    if not isinstance(value, str) or not _ISO_DATE.match(value.strip()):
-        raise ValueError(f"expected a date as YYYY-MM-DD, got {value!r}")
-    try:
-        return dt.date.fromisoformat(value.strip())
-    except ValueError as exc:
-        raise ValueError(f"{value!r} is not a real date") from exc
 
 
 def _clean_text(value: str) -> str:

@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from tracker.errors import NotFound, ValidationFailed
 from tracker.models import Claim, ClaimAppearance, Person, Question, Scale, ScaleTerm, Source
-from tracker.records import AppearanceIn, ClaimIn
 from tracker.services.outcomes import outcome_history
 from tracker.services.people import find_person, person_aliases, require_person
 from tracker.services.questions import question_tags, require_question
 from tracker.services.sources import require_source
 from tracker.types import utcnow
+
+if TYPE_CHECKING:
+    from tracker.records import AppearanceIn, ClaimIn
 
 # Which mapping basis a scale term gives by default, by the kind of its scale.
 _BASIS_FOR_SCALE_KIND = {"standard": "standard_scale", "survey": "survey_median"}

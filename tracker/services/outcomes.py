@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from tracker.errors import Conflict
 from tracker.models import Claim, Outcome, Question, Source
-from tracker.records import OutcomeIn
 from tracker.services.sources import require_source
 from tracker.types import utcnow
+
+if TYPE_CHECKING:
+    from tracker.records import OutcomeIn
 
 T = TypeVar("T")
 

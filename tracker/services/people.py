@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import difflib
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tracker.errors import Conflict, NotFound
 from tracker.models import Person, PersonAlias
-from tracker.records import PersonIn
 from tracker.text import alias_key, slugify
 from tracker.types import utcnow
+
+if TYPE_CHECKING:
+    from tracker.records import PersonIn
 
 
 def find_person(session: Session, name: str) -> Person | None:

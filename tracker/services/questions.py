@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import difflib
+from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
 from tracker.errors import NotFound
 from tracker.models import Question, QuestionTag, Tag
-from tracker.records import QuestionIn
 from tracker.types import utcnow
+
+if TYPE_CHECKING:
+    from tracker.records import QuestionIn
 
 
 def require_question(session: Session, ref: str) -> Question:

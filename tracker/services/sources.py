@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import hashlib
+from typing import TYPE_CHECKING
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from tracker.errors import NotFound
 from tracker.models import Source
-from tracker.records import SourceIn
 from tracker.types import utcnow
+
+if TYPE_CHECKING:
+    from tracker.records import SourceIn
 
 _FIELDS = (
     "title",
