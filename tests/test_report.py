@@ -187,7 +187,8 @@ def test_the_views_and_the_report_agree(world: Path, invoke: Invoke) -> None:
     }
     for g in data["scoreboard"] + data["groups"]:
         row = view[(g["dimension"], g["group_key"])]
-        for key in ("claims", "scored", "mean_brier", "mean_log_loss", "hits", "skill_vs_even"):
+        for key in ("claims", "scored", "mean_brier", "mean_log_loss", "hits", "skill_vs_even",
+                    "mean_brier_squared"):  # fmt: skip
             assert g[key] == approx(row[key]) if row[key] is not None else g[key] is None
     murphy = dict(conn.execute("SELECT * FROM murphy WHERE scale = 'recorded'").fetchone())
     assert {k: approx(v) for k, v in murphy.items() if k != "scale"} == {
@@ -202,17 +203,23 @@ def test_intervals() -> None:
     low, high = wilson(2, 3)
     assert (low, high) == (approx(0.2077, abs=1e-4), approx(0.9385, abs=1e-4))
     assert wilson(0, 0) == (None, None)
-    assert mean_interval([]) == (None, None)
-    assert mean_interval([0.3]) == (0.0, 1.0)  # one claim says nothing about the mean
+
+    def interval(values: list[float]):  # type: ignore[no-untyped-def]
+        n = len(values)
+        return mean_interval(n, sum(values) / n if n else None,
+                             sum(v * v for v in values) / n if n else None)  # fmt: skip
+
+    assert interval([]) == (None, None)
+    assert interval([0.3]) == (0.0, 1.0)  # one claim says nothing about the mean
     # Alice's three Brier scores: mean 0.16333, sd 0.172143, t(2) = 4.303.
-    low, high = mean_interval([0.04, 0.09, 0.36])
+    low, high = interval([0.04, 0.09, 0.36])
     half = 4.303 * 0.172143 / math.sqrt(3)
     assert (low, high) == (
         approx(max(0, 0.163333 - half), abs=1e-4),
         approx(0.163333 + half, abs=1e-4),
     )
     assert t95(1000) == approx(1.9623, abs=1e-3)
-    low, high = mean_interval([0.0, 1.0] * 50)
+    low, high = interval([0.0, 1.0] * 50)
     assert (low, high) == (
         approx(0.5 - 1.984 * 0.50252 / 10, abs=1e-3),
         approx(0.5 + 1.984 * 0.50252 / 10, abs=1e-3),

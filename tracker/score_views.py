@@ -64,33 +64,39 @@ SELECT q.id AS question_id, q.slug, q.title, q.resolve_by, q.horizon_text,
 FROM questions AS q
 LEFT JOIN current_outcomes AS co ON co.question_id = q.id
 """,
-    # Each claim's probability as recorded, and re-read on every shipped scale:
-    # a scale term maps to the term of the same name on the other scale, else
-    # the term on the same rung of the seven-step ladder, else the nearest
-    # point. Stated numbers and unscorable claims are the same on every scale.
+    # For every scale term and every scale, the term it is read as there: the
+    # term of the same name, else the term on the same rung of the seven-step
+    # ladder, else the term with the nearest point. A few hundred rows.
+    "scale_term_equivalents": """
+SELECT ranked.term_id, ranked.scale, ranked.equivalent_id
+FROM (
+    SELECT t.id AS term_id, s.slug AS scale, x.id AS equivalent_id,
+           ROW_NUMBER() OVER (
+               PARTITION BY t.id, s.id
+               ORDER BY CASE WHEN x.term = t.term THEN 0 WHEN x.rung = t.rung THEN 1 ELSE 2 END,
+                        abs(x.point - t.point), x.id
+           ) AS choice
+    FROM scale_terms AS t
+    CROSS JOIN scales AS s
+    JOIN scale_terms AS x ON x.scale_id = s.id
+) AS ranked
+WHERE ranked.choice = 1
+""",
+    # Each claim's probability as recorded, and re-read on every shipped scale
+    # through scale_term_equivalents. Stated numbers and unscorable claims are
+    # the same on every scale.
     "claim_probabilities_by_scale": """
 SELECT cp.claim_id, 'recorded' AS scale, cp.probability, cp.prob_low, cp.prob_high,
        cp.scale_term
 FROM claim_probabilities AS cp
 UNION ALL
-SELECT ranked.claim_id, ranked.scale,
-       COALESCE(ranked.point, ranked.probability), COALESCE(ranked.low, ranked.prob_low),
-       COALESCE(ranked.high, ranked.prob_high), ranked.term
-FROM (
-    SELECT cp.claim_id, s.slug AS scale, cp.probability, cp.prob_low, cp.prob_high,
-           x.term, x.low, x.point, x.high,
-           ROW_NUMBER() OVER (
-               PARTITION BY cp.claim_id, s.id
-               ORDER BY CASE WHEN x.term = t.term THEN 0 WHEN x.rung = t.rung THEN 1 ELSE 2 END,
-                        abs(x.point - t.point), x.id
-           ) AS choice
-    FROM claims AS c
-    JOIN claim_probabilities AS cp ON cp.claim_id = c.id
-    CROSS JOIN scales AS s
-    LEFT JOIN scale_terms AS t ON t.id = c.scale_term_id
-    LEFT JOIN scale_terms AS x ON t.id IS NOT NULL AND x.scale_id = s.id
-) AS ranked
-WHERE ranked.choice = 1
+SELECT cp.claim_id, s.slug, COALESCE(x.point, cp.probability), COALESCE(x.low, cp.prob_low),
+       COALESCE(x.high, cp.prob_high), x.term
+FROM claims AS c
+JOIN claim_probabilities AS cp ON cp.claim_id = c.id
+CROSS JOIN scales AS s
+LEFT JOIN scale_term_equivalents AS e ON e.term_id = c.scale_term_id AND e.scale = s.slug
+LEFT JOIN scale_terms AS x ON x.id = e.equivalent_id
 """,
     # One row per claim and scale: its status and, when scored, its scores.
     "claim_scores": """
@@ -152,7 +158,8 @@ FROM (
     # horizon (days from claim to resolve-by), and speaker by horizon.
     "score_members": """
 WITH bucketed AS (
-    SELECT s.*,
+    SELECT s.claim_id, s.scale, s.person_id, s.speaker, s.question_id, s.mapping_basis,
+           s.status, s.outcome_value, s.brier, s.brier_best, s.brier_worst, s.log_loss, s.hit,
            CASE WHEN s.horizon_days IS NULL THEN NULL
                 WHEN s.horizon_days <= 30 THEN '0-30 days'
                 WHEN s.horizon_days <= 90 THEN '31-90 days'
@@ -189,6 +196,7 @@ SELECT m.scale, m.dimension, m.group_key, m.label,
        COUNT(*) AS claims,
        SUM(CASE WHEN m.status = 'scored' THEN 1 ELSE 0 END) AS scored,
        AVG(m.brier) AS mean_brier,
+       AVG(m.brier * m.brier) AS mean_brier_squared,
        AVG(m.brier_best) AS mean_brier_best,
        AVG(m.brier_worst) AS mean_brier_worst,
        AVG(m.log_loss) AS mean_log_loss,

@@ -65,20 +65,21 @@ def t95(df: int) -> float:
     return z + (z**3 + z) / (4 * df) + (5 * z**5 + 16 * z**3 + 3 * z) / (96 * df**2)
 
 
-def mean_interval(values: list[float]) -> tuple[float, float] | tuple[None, None]:
-    """95% Student-t interval of a mean Brier score, clipped to 0..1.
+def mean_interval(
+    n: int, mean: float | None, mean_square: float | None
+) -> tuple[float, float] | tuple[None, None]:
+    """95% Student-t interval of a mean Brier score from its n, mean and mean
+    square (the aggregates score_groups keeps), clipped to 0..1.
 
     Honest at small n: one claim says nothing about the mean (0 to 1), a few
     say little; large samples converge on the usual normal interval.
     """
-    n = len(values)
-    if n == 0:
+    if n == 0 or mean is None or mean_square is None:
         return None, None
     if n == 1:
         return 0.0, 1.0
-    mean = sum(values) / n
-    sd = math.sqrt(sum((v - mean) ** 2 for v in values) / (n - 1))
-    half = t95(n - 1) * sd / math.sqrt(n)
+    variance = max(0.0, (mean_square - mean * mean) * n / (n - 1))
+    half = t95(n - 1) * math.sqrt(variance / n)
     return max(0.0, mean - half), min(1.0, mean + half)
 
 
@@ -119,10 +120,10 @@ class _Query:
             any(v is not None for v in (opts.speaker, opts.tag, opts.since, opts.until))
             or opts.strict
         )
-        # Every section reads claim_scores and score_members: evaluate those two
-        # templates once into temporary tables, then let the sections read them.
+        # Every section reads claim_scores: evaluate that template once into a
+        # temporary table, then let the sections read it.
         computed: dict[str, str] = {}
-        for name in ("claim_scores", "score_members"):
+        for name in ("claim_scores",):
             prefix = with_clause(dialect, " AND ".join(scope), computed)
             table = f"report_{name}"
             session.execute(text(f"DROP TABLE IF EXISTS {table}"))
@@ -151,13 +152,12 @@ def _questions_in_scope(q: _Query, column: str) -> str:
     )
 
 
-def _with_intervals(
-    groups: list[dict[str, Any]], briers: dict[tuple[str, str, str], list[float]]
-) -> None:
+def _with_intervals(groups: list[dict[str, Any]]) -> None:
     for g in groups:
         g["hit_low"], g["hit_high"] = wilson(int(g["hits"] or 0), int(g["sided"] or 0))
-        values = briers.get((g["scale"], g["dimension"], g["group_key"]), [])
-        g["brier_low"], g["brier_high"] = mean_interval(values)
+        g["brier_low"], g["brier_high"] = mean_interval(
+            int(g["scored"] or 0), g["mean_brier"], g["mean_brier_squared"]
+        )
         g["too_few"] = int(g["scored"] or 0) < MIN_TO_JUDGE
 
 
@@ -175,18 +175,17 @@ def build_report(session: Session, opts: ReportOptions) -> dict[str, Any]:
         "SELECT * FROM claim_scores WHERE scale = :scale ORDER BY made_on, claim_id",
         scale=opts.scale,
     )
-    groups = q.rows(
-        "SELECT * FROM score_groups WHERE scale = :scale "
+    every = q.rows(
+        "SELECT * FROM score_groups WHERE scale = :scale OR dimension = 'overall' "
         "ORDER BY dimension, mean_brier IS NULL, mean_brier, label",
         scale=opts.scale,
     )
-    briers = _briers_by_group(q, opts.scale)
-    _with_intervals(groups, briers)
-    sensitivity = q.rows("SELECT * FROM score_groups WHERE dimension = 'overall'")
-    sensitivity.sort(
-        key=lambda r: SCALE_ORDER.index(r["scale"]) if r["scale"] in SCALE_ORDER else 99
+    _with_intervals(every)
+    groups = [g for g in every if g["scale"] == opts.scale]
+    sensitivity = sorted(
+        (g for g in every if g["dimension"] == "overall"),
+        key=lambda r: SCALE_ORDER.index(r["scale"]) if r["scale"] in SCALE_ORDER else 99,
     )
-    _with_intervals(sensitivity, briers)
     counts = q.rows(
         "SELECT (SELECT count(*) FROM sources) AS sources, "
         "(SELECT count(DISTINCT person_id) FROM claim_scores WHERE scale = 'recorded') "
@@ -227,22 +226,6 @@ def build_report(session: Session, opts: ReportOptions) -> dict[str, Any]:
         ),
         "claims": claims,
     }
-
-
-def _briers_by_group(q: _Query, scale: str) -> dict[tuple[str, str, str], list[float]]:
-    """Per-claim Brier scores of each group (from score_members), for the
-    intervals: every group on ``scale``, and the overall group on every scale
-    (for the sensitivity table)."""
-    rows = q.rows(
-        "SELECT scale, dimension, group_key, brier FROM score_members "
-        "WHERE status = 'scored' AND (scale = :scale OR dimension = 'overall') "
-        "ORDER BY claim_id",
-        scale=scale,
-    )
-    out: dict[tuple[str, str, str], list[float]] = {}
-    for r in rows:
-        out.setdefault((r["scale"], r["dimension"], r["group_key"]), []).append(r["brier"])
-    return out
 
 
 def due_questions(session: Session) -> list[dict[str, Any]]:
