@@ -12,6 +12,9 @@ from typing import Any
 from tracker.errors import TrackerError
 from tracker.render_report import SCALE_NAMES
 
+MAX_LABELS = 8  # calibration bins labelled with their term and count
+MAX_SPEAKERS = 25  # speakers drawn on the scoreboard (those with the most scored claims)
+
 
 def draw_report(report: dict[str, Any], path: Path) -> None:
     try:
@@ -25,9 +28,11 @@ def draw_report(report: dict[str, Any], path: Path) -> None:
         ) from None
 
     overview = report["overview"]
+    rows = min(MAX_SPEAKERS, sum(1 for g in report["scoreboard"] if g["scored"]))
     fig, (cal, board) = plt.subplots(
-        1, 2, figsize=(13, 5.8), gridspec_kw={"width_ratios": [1, 1.25]}, layout="constrained"
-    )
+        1, 2, figsize=(13, max(5.8, 0.32 * rows + 1.5)),
+        gridspec_kw={"width_ratios": [1, 1.25]}, layout="constrained",
+    )  # fmt: skip
     fig.suptitle(
         f"Tracker report as of {overview['as_of']} — scale: "
         f"{SCALE_NAMES.get(overview['scale'], overview['scale'])}",
@@ -42,9 +47,11 @@ def draw_report(report: dict[str, Any], path: Path) -> None:
     if bins:
         xs = [b["forecast"] for b in bins]
         ys = [b["observed"] for b in bins]
-        sizes = [60 + 60 * b["claims"] for b in bins]
+        most = max(b["claims"] for b in bins)
+        sizes = [40 + 460 * b["claims"] / most for b in bins]
         cal.scatter(xs, ys, s=sizes, color="#1f77b4", alpha=0.75, edgecolor="white", zorder=3)
-        for i, b in enumerate(sorted(bins, key=lambda b: b["forecast"])):
+        labelled = sorted(bins, key=lambda b: -b["claims"])[:MAX_LABELS]
+        for i, b in enumerate(sorted(labelled, key=lambda b: b["forecast"])):
             cal.annotate(
                 f"{b['term']}: {b['happened']} of {b['claims']}",
                 (b["forecast"], b["observed"]),
@@ -71,8 +78,10 @@ def draw_report(report: dict[str, Any], path: Path) -> None:
     cal.grid(alpha=0.3)
     cal.legend(loc="upper left", fontsize=9)
 
-    # Scoreboard: mean Brier per speaker with its 95% interval.
-    scored = [g for g in report["scoreboard"] if g["scored"]]
+    # Scoreboard: mean Brier per speaker with its 95% interval; with many
+    # speakers, the ones with the most scored claims.
+    everyone = [g for g in report["scoreboard"] if g["scored"]]
+    scored = sorted(everyone, key=lambda g: -g["scored"])[:MAX_SPEAKERS]
     scored.sort(key=lambda g: g["mean_brier"], reverse=True)
     if scored:
         ys = range(len(scored))
@@ -87,12 +96,13 @@ def draw_report(report: dict[str, Any], path: Path) -> None:
         board.axvline(0.25, color="#999999", linestyle="--", linewidth=1)
         board.text(0.255, -0.45, "always saying 50%", fontsize=8.5, color="#666666", va="center")
         for y, g in zip(ys, scored, strict=True):
-            board.text(g["brier_high"] + 0.01, y, f"{g['mean_brier']:.3f}", va="center", fontsize=9)
+            board.text(g["mean_brier"] + 0.01, y + 0.3, f"{g['mean_brier']:.3f}", fontsize=8.5)
     else:
         board.text(0.5, 0.5, "nothing scored yet", ha="center", transform=board.transAxes)
+    shown = "" if len(scored) == len(everyone) else f" ({len(scored)} of {len(everyone)} speakers)"
     board.set(
         xlim=(0, 1), xlabel="mean Brier score (0 perfect, 1 certain and wrong)",
-        title="Scoreboard with 95% intervals (green: better than always 50%)",
+        title=f"Scoreboard with 95% intervals{shown}\n(green: better than always saying 50%)",
     )  # fmt: skip
     board.grid(axis="x", alpha=0.3)
     fig.savefig(path, dpi=130)
