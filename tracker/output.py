@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import click
@@ -81,8 +81,3 @@ def emit_record(record: dict[str, Any], fmt: str) -> None:
     width = max(len(k) for k in record)
     for key, value in record.items():
         click.echo(f"{key:>{width}}: {_cell(value, None)}")
-
-
-def lines(items: Iterable[str]) -> None:
-    for item in items:
-        click.echo(item)
