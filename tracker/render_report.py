@@ -10,6 +10,8 @@ from typing import Any
 
 import click
 
+MAX_CLAIMS = 100  # claims listed in the human report; JSON carries them all
+
 SCALE_NAMES = {
     "recorded": "as recorded (each claim on its own mapping)",
     "icd203": "ICD 203",
@@ -187,6 +189,7 @@ def render_text(report: dict[str, Any], markdown: bool = False) -> str:
         for r in report["recent_outcomes"]
     ]
     section("Recent outcomes", _table(recent, markdown, "none recorded"))
+    listed = report["claims"][-MAX_CLAIMS:]
     claims = [
         {
             "id": c["claim_id"],
@@ -203,11 +206,12 @@ def render_text(report: dict[str, Any], markdown: bool = False) -> str:
                 else ""
             ),
         }
-        for c in report["claims"]
+        for c in listed
         if c["status"] not in ("opinion",)
     ]
+    more = len(report["claims"]) - len(listed)
     section(
-        "Claims",
+        "Claims" if not more else f"The latest {len(listed)} claims ({more} more in --format json)",
         _table(claims, markdown, "no claims"),
         "For a verbal range, the Brier score at both ends of the range shows how much the "
         "verdict rests on the point chosen.",

@@ -32,6 +32,28 @@ from __future__ import annotations
 
 from typing import Any
 
+# The aggregates every score group carries (score_groups repeats them per kind
+# of group, over rows ``b`` of score_inputs).
+_AGGREGATES = """COUNT(*) AS claims,
+    SUM(CASE WHEN b.status = 'scored' THEN 1 ELSE 0 END) AS scored,
+    AVG(b.brier) AS mean_brier,
+    AVG(b.brier * b.brier) AS mean_brier_squared,
+    AVG(b.brier_best) AS mean_brier_best,
+    AVG(b.brier_worst) AS mean_brier_worst,
+    AVG(b.log_loss) AS mean_log_loss,
+    SUM(b.hit) AS hits,
+    COUNT(b.hit) AS sided,
+    AVG(CAST(b.hit AS FLOAT)) AS hit_rate,
+    AVG(CAST(b.outcome_value AS FLOAT)) AS yes_rate,
+    SUM(CASE WHEN b.status = 'open' THEN 1 ELSE 0 END) AS open,
+    SUM(CASE WHEN b.status = 'pending' THEN 1 ELSE 0 END) AS pending,
+    SUM(CASE WHEN b.status = 'partial' THEN 1 ELSE 0 END) AS partial,
+    SUM(CASE WHEN b.status = 'void' THEN 1 ELSE 0 END) AS void,
+    SUM(CASE WHEN b.status = 'hindsight' THEN 1 ELSE 0 END) AS hindsight,
+    SUM(CASE WHEN b.status = 'unscorable' THEN 1 ELSE 0 END) AS unscorable,
+    SUM(CASE WHEN b.status = 'directional' THEN 1 ELSE 0 END) AS directional,
+    SUM(CASE WHEN b.status = 'opinion' THEN 1 ELSE 0 END) AS opinion"""
+
 # Literal values the views are rendered with.
 END_OF_TIME = "'9999-12-31T23:59:59Z'"
 EVERY_CLAIM = "1 = 1"
@@ -154,71 +176,95 @@ FROM (
     WHERE {claim_scope}
 ) AS b
 """,
+    # The per-claim inputs of the group scores: claim_scores with the horizon
+    # bucket (days from claim to resolve-by).
+    "score_inputs": """
+SELECT s.claim_id, s.scale, s.person_id, s.speaker, s.question_id, s.mapping_basis,
+       s.status, s.outcome_value, s.brier, s.brier_best, s.brier_worst, s.log_loss, s.hit,
+       CASE WHEN s.horizon_days IS NULL THEN NULL
+            WHEN s.horizon_days <= 30 THEN '0-30 days'
+            WHEN s.horizon_days <= 90 THEN '31-90 days'
+            WHEN s.horizon_days <= 365 THEN '91-365 days'
+            ELSE 'over 365 days' END AS horizon
+FROM claim_scores AS s
+""",
     # Which groups each claim counts in: overall, speaker, tag, mapping basis,
-    # horizon (days from claim to resolve-by), and speaker by horizon.
+    # horizon, and speaker by horizon (the same groups as score_groups).
     "score_members": """
-WITH bucketed AS (
-    SELECT s.claim_id, s.scale, s.person_id, s.speaker, s.question_id, s.mapping_basis,
-           s.status, s.outcome_value, s.brier, s.brier_best, s.brier_worst, s.log_loss, s.hit,
-           CASE WHEN s.horizon_days IS NULL THEN NULL
-                WHEN s.horizon_days <= 30 THEN '0-30 days'
-                WHEN s.horizon_days <= 90 THEN '31-90 days'
-                WHEN s.horizon_days <= 365 THEN '91-365 days'
-                ELSE 'over 365 days' END AS horizon
-    FROM claim_scores AS s
-)
 SELECT 'overall' AS dimension, 'all' AS group_key, 'all claims' AS label, b.*
-FROM bucketed AS b
+FROM score_inputs AS b
 UNION ALL
-SELECT 'speaker', CAST(b.person_id AS TEXT), b.speaker, b.* FROM bucketed AS b
+SELECT 'speaker', CAST(b.person_id AS TEXT), b.speaker, b.* FROM score_inputs AS b
 UNION ALL
 SELECT 'tag', t.name, t.name, b.*
-FROM bucketed AS b
+FROM score_inputs AS b
 JOIN question_tags AS qt ON qt.question_id = b.question_id
 JOIN tags AS t ON t.id = qt.tag_id
 UNION ALL
-SELECT 'basis', b.mapping_basis, b.mapping_basis, b.* FROM bucketed AS b
+SELECT 'basis', b.mapping_basis, b.mapping_basis, b.* FROM score_inputs AS b
 UNION ALL
-SELECT 'horizon', b.horizon, b.horizon, b.* FROM bucketed AS b WHERE b.horizon IS NOT NULL
+SELECT 'horizon', b.horizon, b.horizon, b.* FROM score_inputs AS b WHERE b.horizon IS NOT NULL
 UNION ALL
 SELECT 'speaker_horizon', CAST(b.person_id AS TEXT) || ' ' || b.horizon,
        b.speaker || ', ' || b.horizon, b.*
-FROM bucketed AS b WHERE b.horizon IS NOT NULL
+FROM score_inputs AS b WHERE b.horizon IS NOT NULL
 """,
-    # Aggregates per scale and group. Skill scores compare the mean Brier with
-    # always saying 50% (0.25) and with always saying the base rate of YES.
+    # Aggregates per scale and group, each group kind aggregated on its own
+    # (far cheaper than grouping the union of memberships). Skill scores
+    # compare the mean Brier with always saying 50% (0.25) and with always
+    # saying the base rate r of YES, whose Brier over a group with a share y of
+    # YES is r^2 + y(1 - 2r).
     "score_groups": """
-WITH rate AS (
+WITH inputs AS MATERIALIZED (
+    SELECT * FROM score_inputs
+),
+rate AS (
     SELECT scale, AVG(CAST(outcome_value AS FLOAT)) AS base_rate
-    FROM claim_scores WHERE status = 'scored' GROUP BY scale
+    FROM inputs WHERE status = 'scored' GROUP BY scale
+),
+grouped AS (
+    SELECT b.scale, 'overall' AS dimension, 'all' AS group_key, 'all claims' AS label, """
+    + _AGGREGATES
+    + """
+    FROM inputs AS b GROUP BY b.scale
+    UNION ALL
+    SELECT b.scale, 'speaker', CAST(b.person_id AS TEXT), MIN(b.speaker), """
+    + _AGGREGATES
+    + """
+    FROM inputs AS b GROUP BY b.scale, b.person_id
+    UNION ALL
+    SELECT b.scale, 'tag', t.name, t.name, """
+    + _AGGREGATES
+    + """
+    FROM inputs AS b
+    JOIN question_tags AS qt ON qt.question_id = b.question_id
+    JOIN tags AS t ON t.id = qt.tag_id
+    GROUP BY b.scale, t.name
+    UNION ALL
+    SELECT b.scale, 'basis', b.mapping_basis, b.mapping_basis, """
+    + _AGGREGATES
+    + """
+    FROM inputs AS b GROUP BY b.scale, b.mapping_basis
+    UNION ALL
+    SELECT b.scale, 'horizon', b.horizon, b.horizon, """
+    + _AGGREGATES
+    + """
+    FROM inputs AS b WHERE b.horizon IS NOT NULL GROUP BY b.scale, b.horizon
+    UNION ALL
+    SELECT b.scale, 'speaker_horizon', CAST(b.person_id AS TEXT) || ' ' || b.horizon,
+           MIN(b.speaker) || ', ' || b.horizon, """
+    + _AGGREGATES
+    + """
+    FROM inputs AS b WHERE b.horizon IS NOT NULL
+    GROUP BY b.scale, b.person_id, b.horizon
 )
-SELECT m.scale, m.dimension, m.group_key, m.label,
-       COUNT(*) AS claims,
-       SUM(CASE WHEN m.status = 'scored' THEN 1 ELSE 0 END) AS scored,
-       AVG(m.brier) AS mean_brier,
-       AVG(m.brier * m.brier) AS mean_brier_squared,
-       AVG(m.brier_best) AS mean_brier_best,
-       AVG(m.brier_worst) AS mean_brier_worst,
-       AVG(m.log_loss) AS mean_log_loss,
-       SUM(m.hit) AS hits,
-       COUNT(m.hit) AS sided,
-       AVG(CAST(m.hit AS FLOAT)) AS hit_rate,
-       AVG(CAST(m.outcome_value AS FLOAT)) AS yes_rate,
-       1 - AVG(m.brier) / 0.25 AS skill_vs_even,
-       1 - AVG(m.brier) / NULLIF(
-           AVG((r.base_rate - m.outcome_value) * (r.base_rate - m.outcome_value)), 0
-       ) AS skill_vs_base_rate,
-       SUM(CASE WHEN m.status = 'open' THEN 1 ELSE 0 END) AS open,
-       SUM(CASE WHEN m.status = 'pending' THEN 1 ELSE 0 END) AS pending,
-       SUM(CASE WHEN m.status = 'partial' THEN 1 ELSE 0 END) AS partial,
-       SUM(CASE WHEN m.status = 'void' THEN 1 ELSE 0 END) AS void,
-       SUM(CASE WHEN m.status = 'hindsight' THEN 1 ELSE 0 END) AS hindsight,
-       SUM(CASE WHEN m.status = 'unscorable' THEN 1 ELSE 0 END) AS unscorable,
-       SUM(CASE WHEN m.status = 'directional' THEN 1 ELSE 0 END) AS directional,
-       SUM(CASE WHEN m.status = 'opinion' THEN 1 ELSE 0 END) AS opinion
-FROM score_members AS m
-LEFT JOIN rate AS r ON r.scale = m.scale
-GROUP BY m.scale, m.dimension, m.group_key, m.label
+SELECT g.*,
+       1 - g.mean_brier / 0.25 AS skill_vs_even,
+       1 - g.mean_brier / NULLIF(
+           r.base_rate * r.base_rate + g.yes_rate * (1 - 2 * r.base_rate), 0
+       ) AS skill_vs_base_rate
+FROM grouped AS g
+LEFT JOIN rate AS r ON r.scale = g.scale
 """,
     # Calibration: one bin per forecast value (a step of the scale in use, or a
     # stated number), with what share happened and its part of the Murphy

@@ -120,10 +120,11 @@ class _Query:
             any(v is not None for v in (opts.speaker, opts.tag, opts.since, opts.until))
             or opts.strict
         )
-        # Every section reads claim_scores: evaluate that template once into a
-        # temporary table, then let the sections read it.
+        # Most sections read claim_scores (and murphy reads calibration):
+        # evaluate those templates once into temporary tables, then let the
+        # sections read them.
         computed: dict[str, str] = {}
-        for name in ("claim_scores",):
+        for name in ("claim_scores", "calibration"):
             prefix = with_clause(dialect, " AND ".join(scope), computed)
             table = f"report_{name}"
             session.execute(text(f"DROP TABLE IF EXISTS {table}"))
