@@ -54,6 +54,34 @@ _AGGREGATES = """COUNT(*) AS claims,
     SUM(CASE WHEN b.status = 'directional' THEN 1 ELSE 0 END) AS directional,
     SUM(CASE WHEN b.status = 'opinion' THEN 1 ELSE 0 END) AS opinion"""
 
+# The kinds of group a claim's scores count in: (dimension, key, label, joins,
+# condition) over rows ``b`` of score_inputs. score_members lists the members
+# and score_groups aggregates them, both from this one list.
+_GROUPS = (
+    ("overall", "'all'", "'all claims'", "", ""),
+    ("speaker", "CAST(b.person_id AS TEXT)", "b.speaker", "", ""),
+    ("tag", "t.name", "t.name",
+     "JOIN question_tags AS qt ON qt.question_id = b.question_id "
+     "JOIN tags AS t ON t.id = qt.tag_id", ""),
+    ("basis", "b.mapping_basis", "b.mapping_basis", "", ""),
+    ("horizon", "b.horizon", "b.horizon", "", "WHERE b.horizon IS NOT NULL"),
+    ("speaker_horizon", "CAST(b.person_id AS TEXT) || ' ' || b.horizon",
+     "b.speaker || ', ' || b.horizon", "", "WHERE b.horizon IS NOT NULL"),
+)  # fmt: skip
+
+
+def _group_union(select: str) -> str:
+    """``select`` once per kind of group, joined by UNION ALL."""
+    parts = [
+        select.format(
+            dimension=d, key=k, label=label, joins=j, where=w,
+            group_by="" if k.startswith("'") else f", {k}",  # a constant key: one group
+        )
+        for d, k, label, j, w in _GROUPS
+    ]  # fmt: skip
+    return "\nUNION ALL\n".join(parts) + "\n"
+
+
 # Literal values the views are rendered with.
 END_OF_TIME = "'9999-12-31T23:59:59Z'"
 EVERY_CLAIM = "1 = 1"
@@ -190,25 +218,10 @@ FROM claim_scores AS s
 """,
     # Which groups each claim counts in: overall, speaker, tag, mapping basis,
     # horizon, and speaker by horizon (the same groups as score_groups).
-    "score_members": """
-SELECT 'overall' AS dimension, 'all' AS group_key, 'all claims' AS label, b.*
-FROM score_inputs AS b
-UNION ALL
-SELECT 'speaker', CAST(b.person_id AS TEXT), b.speaker, b.* FROM score_inputs AS b
-UNION ALL
-SELECT 'tag', t.name, t.name, b.*
-FROM score_inputs AS b
-JOIN question_tags AS qt ON qt.question_id = b.question_id
-JOIN tags AS t ON t.id = qt.tag_id
-UNION ALL
-SELECT 'basis', b.mapping_basis, b.mapping_basis, b.* FROM score_inputs AS b
-UNION ALL
-SELECT 'horizon', b.horizon, b.horizon, b.* FROM score_inputs AS b WHERE b.horizon IS NOT NULL
-UNION ALL
-SELECT 'speaker_horizon', CAST(b.person_id AS TEXT) || ' ' || b.horizon,
-       b.speaker || ', ' || b.horizon, b.*
-FROM score_inputs AS b WHERE b.horizon IS NOT NULL
-""",
+    "score_members": _group_union(
+        "SELECT '{dimension}' AS dimension, {key} AS group_key, {label} AS label, b.* "
+        "FROM score_inputs AS b {joins} {where}"
+    ),
     # Aggregates per scale and group, each group kind aggregated on its own
     # (far cheaper than grouping the union of memberships). Skill scores
     # compare the mean Brier with always saying 50% (0.25) and with always
@@ -223,40 +236,13 @@ rate AS (
     FROM inputs WHERE status = 'scored' GROUP BY scale
 ),
 grouped AS (
-    SELECT b.scale, 'overall' AS dimension, 'all' AS group_key, 'all claims' AS label, """
-    + _AGGREGATES
+"""
+    + _group_union(
+        "SELECT b.scale, '{dimension}' AS dimension, {key} AS group_key, MIN({label}) AS label, "
+        + _AGGREGATES
+        + " FROM inputs AS b {joins} {where} GROUP BY b.scale{group_by}"
+    )
     + """
-    FROM inputs AS b GROUP BY b.scale
-    UNION ALL
-    SELECT b.scale, 'speaker', CAST(b.person_id AS TEXT), MIN(b.speaker), """
-    + _AGGREGATES
-    + """
-    FROM inputs AS b GROUP BY b.scale, b.person_id
-    UNION ALL
-    SELECT b.scale, 'tag', t.name, t.name, """
-    + _AGGREGATES
-    + """
-    FROM inputs AS b
-    JOIN question_tags AS qt ON qt.question_id = b.question_id
-    JOIN tags AS t ON t.id = qt.tag_id
-    GROUP BY b.scale, t.name
-    UNION ALL
-    SELECT b.scale, 'basis', b.mapping_basis, b.mapping_basis, """
-    + _AGGREGATES
-    + """
-    FROM inputs AS b GROUP BY b.scale, b.mapping_basis
-    UNION ALL
-    SELECT b.scale, 'horizon', b.horizon, b.horizon, """
-    + _AGGREGATES
-    + """
-    FROM inputs AS b WHERE b.horizon IS NOT NULL GROUP BY b.scale, b.horizon
-    UNION ALL
-    SELECT b.scale, 'speaker_horizon', CAST(b.person_id AS TEXT) || ' ' || b.horizon,
-           MIN(b.speaker) || ', ' || b.horizon, """
-    + _AGGREGATES
-    + """
-    FROM inputs AS b WHERE b.horizon IS NOT NULL
-    GROUP BY b.scale, b.person_id, b.horizon
 )
 SELECT g.*,
        1 - g.mean_brier / 0.25 AS skill_vs_even,
