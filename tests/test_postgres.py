@@ -93,3 +93,17 @@ def test_server_database_behind_head_is_not_upgraded_silently(pg_url: str, invok
     invoke("list")
     invoke("db", "downgrade", "base")
     assert "none" in invoke("db", "current").output
+
+
+def test_bulk_import_on_postgresql(pg_url: str, invoke: Invoke, tmp_path: Path) -> None:
+    from tracker.synthetic import generate
+
+    generate(tmp_path, 600, seed=5)
+    files = [str(tmp_path / f"{s}.jsonl") for s in
+             ("sources", "people", "questions", "claims", "outcomes")]  # fmt: skip
+    first = json.loads(invoke("import", *files, "--json").stdout)
+    assert {r["section"]: r["created"] for r in first}["claims"] == 600
+    again = json.loads(invoke("import", *files, "--json").stdout)
+    assert all(r["created"] == 0 for r in again)
+    report = json.loads(invoke("report", "--format", "json").stdout)
+    assert report["overview"]["claims"] == 600 and report["murphy"]["claims"] > 0

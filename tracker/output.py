@@ -13,6 +13,16 @@ import click
 FORMATS = ("table", "json", "csv", "nl")
 
 
+def json_default(value: Any) -> Any:
+    """JSON for what databases return beyond JSON's types: PostgreSQL's
+    NUMERIC sums come back as Decimal, dates as date objects."""
+    from decimal import Decimal
+
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return str(value)
+
+
 def output_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     """Add --json / --csv / --nl (and the default, --table) to a command; the
     command receives ``fmt``."""
@@ -53,10 +63,10 @@ def emit(
     """Write rows in the chosen format; ``columns`` picks and orders the table's columns
     (data formats always carry every field)."""
     if fmt == "json":
-        click.echo(json.dumps(list(rows), ensure_ascii=False, indent=2, default=str))
+        click.echo(json.dumps(list(rows), ensure_ascii=False, indent=2, default=json_default))
     elif fmt == "nl":
         for row in rows:
-            click.echo(json.dumps(row, ensure_ascii=False, default=str))
+            click.echo(json.dumps(row, ensure_ascii=False, default=json_default))
     elif fmt == "csv":
         if rows:
             writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]), lineterminator="\n")

@@ -10,6 +10,8 @@ from typing import Any
 
 import click
 
+from tracker.output import json_default
+
 MAX_CLAIMS = 100  # claims listed in the human report; JSON carries them all
 
 SCALE_NAMES = {
@@ -221,7 +223,7 @@ def render_text(report: dict[str, Any], markdown: bool = False) -> str:
 
 def emit_report(report: dict[str, Any], fmt: str) -> None:
     if fmt == "json":
-        click.echo(json.dumps(report, ensure_ascii=False, indent=2, default=str))
+        click.echo(json.dumps(report, ensure_ascii=False, indent=2, default=json_default))
     elif fmt == "csv":
         rows = report["scoreboard"] + report["groups"]
         if rows:
