@@ -17,6 +17,15 @@ import click
 
 from tracker import __version__
 from tracker.output import emit, emit_record, output_options
+from tracker.vocabulary import (
+    BINARY_RESULTS,
+    CLAIM_KINDS,
+    DIRECTIONS,
+    MAPPING_BASES,
+    PERSON_KINDS,
+    QUESTION_STATUSES,
+    RESULTS,
+)
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -24,7 +33,6 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
-RESULT_CHOICES = ("yes", "no", "partial", "ambiguous", "annulled")
 
 
 class InputError(click.ClickException):
@@ -255,7 +263,7 @@ def add_source(
 @click.argument("name", required=False)
 @click.option(
     "--kind",
-    type=click.Choice(["person", "group", "organisation"]),
+    type=click.Choice(PERSON_KINDS),
     default="person",
     show_default=True,
 )
@@ -358,7 +366,7 @@ def add_question(
 @click.option("--question", help="Question slug or id the claim is about.")
 @click.option(
     "--kind",
-    type=click.Choice(["forecast", "conditional", "directional", "opinion"]),
+    type=click.Choice(CLAIM_KINDS),
     default="forecast",
     show_default=True,
 )
@@ -371,9 +379,7 @@ def add_question(
 @click.option("--term", help="The scale term the wording maps to.")
 @click.option(
     "--basis",
-    type=click.Choice(
-        ["stated_number", "standard_scale", "survey_median", "analogy", "unscorable"]
-    ),
+    type=click.Choice(MAPPING_BASES),
     help="Basis of the mapping (default: from what is given).",
 )
 @click.option("--note", help="Why the wording was mapped this way.")
@@ -381,11 +387,9 @@ def add_question(
     "--condition", metavar="QUESTION", help="For a conditional: the question it depends on."
 )
 @click.option(
-    "--condition-result", type=click.Choice(["yes", "no"]), help="The result the condition needs."
+    "--condition-result", type=click.Choice(BINARY_RESULTS), help="The result the condition needs."
 )
-@click.option(
-    "--direction", type=click.Choice(["increase", "decrease"]), help="For a directional claim."
-)
+@click.option("--direction", type=click.Choice(DIRECTIONS), help="For a directional claim.")
 @by_option
 @output_options
 @click.pass_context
@@ -512,8 +516,8 @@ def add_outcome(
         usage = "--claim ID RESULT" if claim_id is not None else "QUESTION RESULT"
         raise InputError(f"expected {usage}, got {len(args)} argument(s)")
     result = args[-1]
-    if result not in RESULT_CHOICES:
-        raise InputError(f"RESULT must be one of {', '.join(RESULT_CHOICES)}, not {result!r}")
+    if result not in RESULTS:
+        raise InputError(f"RESULT must be one of {', '.join(RESULTS)}, not {result!r}")
     occurred_on = _ask(occurred_on, "--on", "Happened on (YYYY-MM-DD)")
 
     def work(session: Session) -> tuple[str, Any]:
@@ -550,9 +554,7 @@ def add_outcome(
 @cli.command(name="list")
 @click.option("--speaker", help="Only this speaker (any alias).")
 @click.option("--question", help="Only claims about this question (slug or id).")
-@click.option(
-    "--status", type=click.Choice(["open", "resolved", "overdue"]), help="By the question's status."
-)
+@click.option("--status", type=click.Choice(QUESTION_STATUSES), help="By the question's status.")
 @click.option("--tag", help="Only questions with this tag.")
 @click.option("--since", metavar="YYYY-MM-DD", help="Only claims made on or after this date.")
 @click.option("--limit", type=click.IntRange(min=1), help="At most this many rows.")

@@ -7,8 +7,8 @@ migrations keep them, and the rules that matter live in the database as CHECKs,
 foreign keys and unique keys, so a write through Datasette or raw SQL is held to
 them too.
 
-Enumerations are plain text guarded by a CHECK; their allowed values are the
-tuples below, which the migrations and the validation layer also read.
+Enumerations are plain text guarded by a CHECK; their allowed values come
+from ``tracker.vocabulary``, which the input records and the CLI also read.
 """
 
 from __future__ import annotations
@@ -31,6 +31,15 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from tracker.types import UTCTimestamp
+from tracker.vocabulary import (
+    BINARY_RESULTS,
+    CLAIM_KINDS,
+    DIRECTIONS,
+    MAPPING_BASES,
+    PERSON_KINDS,
+    RESULTS,
+    SCALE_KINDS,
+)
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -39,14 +48,6 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
-
-PERSON_KINDS = ("person", "group", "organisation")
-CLAIM_KINDS = ("forecast", "conditional", "directional", "opinion")
-MAPPING_BASES = ("stated_number", "standard_scale", "survey_median", "analogy", "unscorable")
-DIRECTIONS = ("increase", "decrease")
-BINARY_RESULTS = ("yes", "no")
-RESULTS = ("yes", "no", "partial", "ambiguous", "annulled")
-SCALE_KINDS = ("standard", "survey")
 
 
 def in_list(column: str, values: tuple[str, ...]) -> str:

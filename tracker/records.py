@@ -25,7 +25,8 @@ from pydantic import (
 )
 
 from tracker.dates import parse_iso_date
-from tracker.models import (
+from tracker.text import control_character
+from tracker.vocabulary import (
     BINARY_RESULTS,
     CLAIM_KINDS,
     DIRECTIONS,
@@ -33,7 +34,6 @@ from tracker.models import (
     PERSON_KINDS,
     RESULTS,
 )
-from tracker.text import control_character
 
 _SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 _URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)

@@ -1,0 +1,16 @@
+"""The tracker's fixed vocabularies, in one place.
+
+The models turn them into CHECK constraints, the input records into allowed
+values, the CLI into choices. Kept free of heavy imports so the CLI can read
+them at start-up. (Migrations freeze their own copies: a migration states the
+schema as it was.)
+"""
+
+PERSON_KINDS = ("person", "group", "organisation")
+CLAIM_KINDS = ("forecast", "conditional", "directional", "opinion")
+MAPPING_BASES = ("stated_number", "standard_scale", "survey_median", "analogy", "unscorable")
+DIRECTIONS = ("increase", "decrease")
+BINARY_RESULTS = ("yes", "no")
+RESULTS = ("yes", "no", "partial", "ambiguous", "annulled")
+SCALE_KINDS = ("standard", "survey")
+QUESTION_STATUSES = ("open", "resolved", "overdue")
