@@ -273,10 +273,55 @@ def crashes(kills: int, n: int) -> Outcome:
     )
 
 
+def bulk_crashes(kills: int, n: int) -> Outcome:
+    """Bulk (JSON-lines) import killed mid-way: only whole batches may remain,
+    and running it again finishes with exactly the expected rows."""
+    from tracker.services.bulk import BATCH_SIZE
+    from tracker.synthetic import generate
+
+    folder = Path(tempfile.mkdtemp(prefix="tracker-bulk-crash-"))
+    expected = generate(folder / "data", n, seed=11)
+    files = [str(folder / "data" / f"{s}.jsonl") for s in expected]
+    db = folder / "t.db"
+    subprocess.run([*TRACKER, "init"], env=env_for(db), check=True, capture_output=True)
+    probe = folder / "probe.db"
+    start = time.monotonic()
+    subprocess.run([*TRACKER, "--db", str(probe), "import", *files], env=env_for(probe),
+                   check=True, capture_output=True)  # fmt: skip
+    duration = time.monotonic() - start
+    bad = []
+    for k in range(kills):
+        proc = subprocess.Popen([*TRACKER, "import", *files], env=env_for(db),
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+        time.sleep(duration * (k + 0.5) / kills * 0.95)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        state = integrity(db)
+        if state != "ok":
+            bad.append(f"kill {k}: {state}")
+        for table, total in expected.items():
+            rows = count(db, table)
+            if rows != total and rows % BATCH_SIZE:
+                bad.append(f"kill {k}: {table} holds {rows} rows, not whole batches")
+    final = subprocess.run([*TRACKER, "import", *files], env=env_for(db), capture_output=True,
+                           text=True)  # fmt: skip
+    counts = {t: count(db, t) for t in expected}
+    lost = sum(max(0, expected[t] - counts[t]) for t in expected)
+    extra = sum(max(0, counts[t] - expected[t]) for t in expected)
+    return Outcome(
+        f"bulk import of {n} claims (+ sections) killed (SIGKILL) {kills} times",
+        tried=kills + 1,
+        user_failures=(final.returncode != 0) + extra + len(bad),
+        rows_lost=lost,
+        integrity=integrity(db) if not bad else "; ".join(bad)[:300],
+        detail=final.stderr[-300:] if final.returncode else "",
+    )
+
+
 def run_all(full: bool) -> list[Outcome]:
     if full:
-        return [concurrent_writers(8, 250, 2), crashes(20, 20_000)]
-    return [concurrent_writers(4, 15, 1), crashes(3, 600)]
+        return [concurrent_writers(8, 250, 2), crashes(20, 20_000), bulk_crashes(20, 100_000)]
+    return [concurrent_writers(4, 15, 1), crashes(3, 600), bulk_crashes(4, 20_000)]
 
 
 def table(results: list[Outcome]) -> str:

@@ -60,6 +60,11 @@ def test_import_killed_at_any_moment_leaves_nothing_or_everything() -> None:
     assert (result.user_failures, result.rows_lost, result.integrity) == (0, 0, "ok"), result
 
 
+def test_bulk_import_killed_leaves_whole_batches() -> None:
+    result = stress.bulk_crashes(kills=4, n=20_000)
+    assert (result.user_failures, result.rows_lost, result.integrity) == (0, 0, "ok"), result
+
+
 def test_backup_while_others_write(seeded: Path, tmp_path: Path) -> None:
     stop = threading.Event()
     errors: list[str] = []
