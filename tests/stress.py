@@ -20,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -225,33 +226,47 @@ def big_seed(folder: Path, n: int) -> tuple[Path, dict[str, int]]:
     return path, {"sources": 1, "people": 50, "questions": n, "claims": n, "outcomes": n}
 
 
-def crashes(kills: int, n: int) -> Outcome:
-    folder = Path(tempfile.mkdtemp(prefix="tracker-crash-"))
-    db = folder / "t.db"
-    seed, expected = big_seed(folder, n)
-    subprocess.run([*TRACKER, "init"], env=env_for(db), check=True, capture_output=True)
-    # How long does a whole import take? Kill at moments spread over it.
-    probe = folder / "probe.db"
+def kill_repeatedly(
+    command: list[str],
+    db: Path,
+    expected: dict[str, int],
+    kills: int,
+    check: Callable[[int, dict[str, int]], list[str]],
+) -> list[str]:
+    """Run ``command`` against ``db`` and SIGKILL it at ``kills`` moments spread
+    over the time a whole run takes (measured first on a scratch copy); after
+    each kill the database must pass its integrity checks and ``check``."""
+    probe = db.with_name("probe.db")
     start = time.monotonic()
-    subprocess.run([*TRACKER, "--db", str(probe), "import", str(seed)], env=env_for(probe),
-                   check=True, capture_output=True)  # fmt: skip
+    subprocess.run(command, env=env_for(probe), check=True, capture_output=True)
     duration = time.monotonic() - start
-    bad, partial = [], 0
+    problems: list[str] = []
     for k in range(kills):
-        proc = subprocess.Popen([*TRACKER, "import", str(seed)], env=env_for(db),
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+        proc = subprocess.Popen(command, env=env_for(db), stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)  # fmt: skip
         time.sleep(duration * (k + 0.5) / kills * 0.95)
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         state = integrity(db)
         if state != "ok":
-            bad.append(f"kill {k}: {state}")
-        counts = {t: count(db, t) for t in expected}
-        if counts not in ({t: 0 for t in expected}, expected):
-            partial += 1
-            bad.append(f"kill {k}: partial import {counts}")
-        if counts == expected:
-            break  # the import committed before the kill; nothing left to interrupt
+            problems.append(f"kill {k}: {state}")
+        problems += check(k, {t: count(db, t) for t in expected})
+    return problems
+
+
+def crashes(kills: int, n: int) -> Outcome:
+    folder = Path(tempfile.mkdtemp(prefix="tracker-crash-"))
+    db = folder / "t.db"
+    seed, expected = big_seed(folder, n)
+    subprocess.run([*TRACKER, "init"], env=env_for(db), check=True, capture_output=True)
+
+    def whole(k: int, counts: dict[str, int]) -> list[str]:
+        # One transaction: nothing of the import, or all of it.
+        ok = counts in ({t: 0 for t in expected}, expected)
+        return [] if ok else [f"kill {k}: partial import {counts}"]
+
+    bad = kill_repeatedly([*TRACKER, "import", str(seed)], db, expected, kills, whole)
+    partial = sum("partial" in b for b in bad)
     final = subprocess.run([*TRACKER, "import", str(seed)], env=env_for(db),
                            capture_output=True, text=True)  # fmt: skip
     again = subprocess.run([*TRACKER, "import", str(seed), "--json"], env=env_for(db),
@@ -284,25 +299,15 @@ def bulk_crashes(kills: int, n: int) -> Outcome:
     files = [str(folder / "data" / f"{s}.jsonl") for s in expected]
     db = folder / "t.db"
     subprocess.run([*TRACKER, "init"], env=env_for(db), check=True, capture_output=True)
-    probe = folder / "probe.db"
-    start = time.monotonic()
-    subprocess.run([*TRACKER, "--db", str(probe), "import", *files], env=env_for(probe),
-                   check=True, capture_output=True)  # fmt: skip
-    duration = time.monotonic() - start
-    bad = []
-    for k in range(kills):
-        proc = subprocess.Popen([*TRACKER, "import", *files], env=env_for(db),
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
-        time.sleep(duration * (k + 0.5) / kills * 0.95)
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
-        state = integrity(db)
-        if state != "ok":
-            bad.append(f"kill {k}: {state}")
-        for table, total in expected.items():
-            rows = count(db, table)
-            if rows != total and rows % BATCH_SIZE:
-                bad.append(f"kill {k}: {table} holds {rows} rows, not whole batches")
+
+    def batches(k: int, counts: dict[str, int]) -> list[str]:
+        return [
+            f"kill {k}: {table} holds {rows} rows, not whole batches"
+            for table, rows in counts.items()
+            if rows != expected[table] and rows % BATCH_SIZE
+        ]
+
+    bad = kill_repeatedly([*TRACKER, "import", *files], db, expected, kills, batches)
     final = subprocess.run([*TRACKER, "import", *files], env=env_for(db), capture_output=True,
                            text=True)  # fmt: skip
     counts = {t: count(db, t) for t in expected}
