@@ -110,6 +110,11 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return db
 
 
+HOSTILE = settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+
+
 def _fresh(template: Path) -> Path:
     folder = Path(tempfile.mkdtemp())
     return backup_sqlite(template, folder / "t")
@@ -139,9 +144,7 @@ def _check(db: Path, before: list, result: Any, claim: dict[str, Any]) -> None:
         assert math.isclose(row["probability"], claim["probability"])
 
 
-@settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@HOSTILE
 @given(claim=CLAIMS)
 def test_import_of_hostile_claims(template: Path, claim: dict[str, Any]) -> None:
     db = _fresh(template)
@@ -152,9 +155,7 @@ def test_import_of_hostile_claims(template: Path, claim: dict[str, Any]) -> None
     shutil.rmtree(db.parent)
 
 
-@settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@HOSTILE
 @given(claim=CLAIMS)
 def test_add_claim_with_hostile_options(template: Path, claim: dict[str, Any]) -> None:
     db = _fresh(template)
@@ -179,9 +180,7 @@ def test_add_claim_with_hostile_options(template: Path, claim: dict[str, Any]) -
     shutil.rmtree(db.parent)
 
 
-@settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@HOSTILE
 @given(quote=NASTY_TEXT, role=NASTY_TEXT)
 def test_any_printable_text_is_stored_exactly(template: Path, quote: str, role: str) -> None:
     """Unicode of every kind (RTL, combining marks, emoji, SQL-looking text) is
@@ -230,9 +229,7 @@ def _run_and_check(template: Path, args: list[str], stored: tuple[str, tuple] | 
     shutil.rmtree(db.parent)
 
 
-SETTINGS = settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+SETTINGS = settings(HOSTILE, max_examples=40)
 
 
 @SETTINGS

@@ -27,7 +27,7 @@ from sqlalchemy import Connection, Engine, func, select
 from sqlalchemy.exc import IntegrityError
 
 from tracker.db import WRITE_OPTION
-from tracker.errors import Conflict, NotFound, TrackerError, ValidationFailed
+from tracker.errors import Conflict, NotFound, ValidationFailed
 from tracker.errors import describe_integrity_error as explain
 from tracker.models import (
     Claim,
@@ -43,7 +43,7 @@ from tracker.models import (
 )
 from tracker.records import ClaimIn, OutcomeIn, PersonIn, QuestionIn, SourceIn, first_error
 from tracker.services.claims import TermRef, check_quote, mapping_columns
-from tracker.services.importer import SECTIONS, ImportSummary
+from tracker.services.importer import SECTIONS, ImportSummary, located
 from tracker.services.outcomes import chain_order
 from tracker.services.sources import content_hash
 from tracker.text import alias_key, slugify
@@ -357,7 +357,7 @@ class BulkImporter:
         m = self.maps
         rows = []
         for where, r in batch:
-            try:
+            with located(where):
                 person = m.aliases.get(alias_key(r.speaker))
                 if person is None:
                     raise NotFound(f"no speaker called {r.speaker!r}")
@@ -378,8 +378,6 @@ class BulkImporter:
                     "direction": r.direction, "entered_by": self.entered_by, "entered_at": now,
                     **mapping_columns(r, term),
                 })  # fmt: skip
-            except TrackerError as exc:
-                raise type(exc)(f"{where}: {exc}") from None
         before = conn.execute(select(func.coalesce(func.max(Claim.id), 0))).scalar_one()
         with _indexing_after(conn, "claims", before):
             conn.execute(_insert_skipping_duplicates(conn, Claim), rows)
@@ -395,7 +393,7 @@ class BulkImporter:
         seen = dict(self.maps.seen)
         local: dict[int, list[tuple[int, tuple[Any, ...]]]] = {}  # chains touched by the batch
         for where, r in batch:
-            try:
+            with located(where):
                 qid = self.maps.question(r.question)
                 evidence = self.maps.sources.get(r.evidence_source) if r.evidence_source else None
                 if r.evidence_source and evidence is None:
@@ -426,8 +424,6 @@ class BulkImporter:
                 chain.append((new_id, key))
                 appended.append((qid, new_id, key))
                 created += 1
-            except TrackerError as exc:
-                raise type(exc)(f"{where}: {exc}") from None
 
         def apply() -> None:
             chains.update(local)

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -215,8 +215,19 @@ def import_files(
     return summary
 
 
-def _apply(session: Session, section: str, entry: Entry, entered_by: str) -> str:
+@contextmanager
+def located(where: str) -> Iterator[None]:
+    """Prefix an error with where its record came from ("file: claims[3]")."""
     try:
+        yield
+    except TrackerError as exc:
+        raise type(exc)(f"{where}: {exc}") from None
+    except IntegrityError as exc:
+        raise ValidationFailed(f"{where}: {describe_integrity_error(exc)}") from None
+
+
+def _apply(session: Session, section: str, entry: Entry, entered_by: str) -> str:
+    with located(entry.where):
         rec = entry.record
         if section == "sources":
             _, action = save_source(session, rec)
@@ -228,10 +239,6 @@ def _apply(session: Session, section: str, entry: Entry, entered_by: str) -> str
             _, action = save_claim(session, rec, entered_by)
         session.flush()
         return action
-    except TrackerError as exc:
-        raise type(exc)(f"{entry.where}: {exc}") from None
-    except IntegrityError as exc:
-        raise ValidationFailed(f"{entry.where}: {describe_integrity_error(exc)}") from None
 
 
 def _import_outcomes(
@@ -241,14 +248,9 @@ def _import_outcomes(
     for entry in entries:
         by_question.setdefault(entry.record.question, []).append(entry)
     for slug, group in by_question.items():
-        where = group[0].where
-        try:
+        with located(group[0].where):
             question = require_question(session, slug)
             added = sync_outcomes(session, question, [e.record for e in group], entered_by)
             session.flush()
-        except TrackerError as exc:
-            raise type(exc)(f"{where}: {exc}") from None
-        except IntegrityError as exc:
-            raise ValidationFailed(f"{where}: {describe_integrity_error(exc)}") from None
         summary.counts[("outcomes", "created")] += added
         summary.counts[("outcomes", "unchanged")] += len(group) - added
