@@ -71,8 +71,8 @@ def test_canned_queries(site: Site) -> None:
     assert by_speaker["Many experts (unnamed)"]["scored"] == 1
     assert by_speaker["Koh Yu-hwan"]["void"] == 1
     assert board[0]["scored"] > 0  # scored speakers first
-    phia = site.get("/DB/scoreboard.json?_shape=array&scale=phia")
-    assert {r["speaker"] for r in phia} == set(by_speaker)
+    overall = site.get("/DB/score_groups.json?_shape=array&dimension=overall")
+    assert {r["scale"] for r in overall} == {"recorded", "icd203", "phia", "kent1964", "survey"}
 
     calibration = site.get("/DB/calibration.json?_shape=array")
     assert {r["term"] for r in calibration if r["claims"]} == {

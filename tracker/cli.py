@@ -628,6 +628,22 @@ def _date_option(value: str | None, option: str) -> Any:
     help="csv writes the score table, one row a group.",
 )
 @click.option(
+    "--rows",
+    type=click.IntRange(min=0),
+    metavar="N",
+    help="Rows per group table (by speaker, tag, ...); 0 for all. "
+    "[default: 20 in table and markdown, all in json and csv]",
+)
+@click.option(
+    "--claims",
+    "claim_rows",
+    type=click.IntRange(min=0),
+    default=100,
+    show_default=True,
+    metavar="N",
+    help="How many of the latest claims to list; 0 for all.",
+)
+@click.option(
     "--plot",
     type=click.Path(dir_okay=False, path_type=Path),
     metavar="FILE.png|svg",
@@ -636,7 +652,7 @@ def _date_option(value: str | None, option: str) -> Any:
 @click.pass_context
 def report(ctx: click.Context, scale: str, strict: bool, speaker: str | None, tag: str | None,
            since: str | None, until: str | None, as_of: str | None, fmt: str,
-           plot: Path | None) -> None:  # fmt: skip
+           rows: int | None, claim_rows: int, plot: Path | None) -> None:  # fmt: skip
     """Who was right and how well calibrated: scores, calibration, what is overdue.
 
     In order: an overview; overdue questions and those due in 30 days; the
@@ -652,14 +668,19 @@ def report(ctx: click.Context, scale: str, strict: bool, speaker: str | None, ta
     """
     from tracker.render_report import emit_report
     from tracker.services.report import ReportOptions, build_report
+    from tracker.services.scores import is_stale, refresh
 
     if plot is not None and plot.suffix.lower() not in (".png", ".svg"):
         raise InputError(f"--plot: {plot} must end in .png or .svg")
+    if rows is None:
+        rows = 20 if fmt in ("table", "markdown") else 0
     opts = ReportOptions(
         scale=scale, strict=strict, speaker=speaker, tag=tag,
         since=_date_option(since, "--since"), until=_date_option(until, "--until"),
-        as_of=_date_option(as_of, "--as-of"),
+        as_of=_date_option(as_of, "--as-of"), rows=rows or None, claims=claim_rows or None,
     )  # fmt: skip
+    if _transact(ctx, is_stale) and _transact(ctx, refresh, write=True):
+        click.echo("score totals rebuilt: the data was changed outside the tracker", err=True)
     data = _transact(ctx, lambda s: build_report(s, opts))
     emit_report(data, fmt)
     if plot is not None:

@@ -39,6 +39,7 @@ from tracker.vocabulary import (
     PERSON_KINDS,
     RESULTS,
     SCALE_KINDS,
+    SCORE_DIMENSIONS,
 )
 
 NAMING_CONVENTION = {
@@ -425,3 +426,90 @@ class Outcome(Base):
     supersedes_id: Mapped[int | None] = mapped_column(Integer)
     recorded_at: Mapped[dt.datetime] = mapped_column(UTCTimestamp)
     recorded_by: Mapped[str] = mapped_column(Text)
+
+
+# Score totals: counts and sums kept current as claims and outcomes are written
+# (tracker.services.scores), so score_groups, calibration and murphy answer at
+# once however many claims there are. What each holds is defined by the
+# templates of the same name in tracker.score_views; a test checks the kept
+# tables equal those templates computed from scratch.
+
+_TOTAL_COUNTS = ("claims", "scored", "hits", "sided", "yes", "open", "pending", "partial",
+                 "void", "hindsight", "unscorable", "directional", "opinion")  # fmt: skip
+
+
+class ScoreTotal(Base):
+    """Counts and sums of claim scores per scale and group."""
+
+    __tablename__ = "score_totals"
+    __table_args__ = (
+        CheckConstraint(in_list("dimension", SCORE_DIMENSIONS), name="dimension_allowed"),
+        CheckConstraint(
+            " AND ".join(f"{c} >= 0" for c in _TOTAL_COUNTS), name="counts_not_negative"
+        ),
+        CheckConstraint(
+            "scored <= claims AND sided <= scored AND hits <= sided AND yes <= scored",
+            name="counts_consistent",
+        ),
+    )
+
+    scale: Mapped[str] = mapped_column(Text, primary_key=True)
+    dimension: Mapped[str] = mapped_column(Text, primary_key=True)
+    group_key: Mapped[str] = mapped_column(Text, primary_key=True)
+    label: Mapped[str] = mapped_column(Text)
+    claims: Mapped[int] = mapped_column(Integer)
+    scored: Mapped[int] = mapped_column(Integer)
+    brier_sum: Mapped[float] = mapped_column(Float)
+    brier_squared_sum: Mapped[float] = mapped_column(Float)
+    brier_best_sum: Mapped[float] = mapped_column(Float)
+    brier_worst_sum: Mapped[float] = mapped_column(Float)
+    log_loss_sum: Mapped[float] = mapped_column(Float)
+    hits: Mapped[int] = mapped_column(Integer)
+    sided: Mapped[int] = mapped_column(Integer)
+    yes: Mapped[int] = mapped_column(Integer)
+    open: Mapped[int] = mapped_column(Integer)
+    pending: Mapped[int] = mapped_column(Integer)
+    partial: Mapped[int] = mapped_column(Integer)
+    void: Mapped[int] = mapped_column(Integer)
+    hindsight: Mapped[int] = mapped_column(Integer)
+    unscorable: Mapped[int] = mapped_column(Integer)
+    directional: Mapped[int] = mapped_column(Integer)
+    opinion: Mapped[int] = mapped_column(Integer)
+
+
+class CalibrationTotal(Base):
+    """Scored claims per scale and forecast value: how many, how many happened."""
+
+    __tablename__ = "calibration_totals"
+    __table_args__ = (
+        CheckConstraint(
+            "claims >= 0 AND happened >= 0 AND happened <= claims", name="counts_consistent"
+        ),
+    )
+
+    scale: Mapped[str] = mapped_column(Text, primary_key=True)
+    term: Mapped[str] = mapped_column(Text, primary_key=True)
+    forecast: Mapped[float] = mapped_column(Float, primary_key=True)
+    claims: Mapped[int] = mapped_column(Integer)
+    happened: Mapped[int] = mapped_column(Integer)
+    brier_sum: Mapped[float] = mapped_column(Float)
+
+
+class ScoreState(Base):
+    """One row: whether the score totals are behind the data.
+
+    Triggers set ``stale`` on any write that can change a score, from any
+    client; the tracker's own writes keep the totals current and clear it, and
+    a stale database is rebuilt before its totals are read.
+    """
+
+    __tablename__ = "score_state"
+    __table_args__ = (
+        CheckConstraint("id = 1", name="one_row"),
+        CheckConstraint("stale IN (0, 1)", name="stale_flag"),
+        iso_timestamp_check("refreshed_at", "refreshed_at_iso"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    stale: Mapped[int] = mapped_column(Integer)
+    refreshed_at: Mapped[dt.datetime | None] = mapped_column(UTCTimestamp)

@@ -12,8 +12,6 @@ import click
 
 from tracker.output import json_default
 
-MAX_CLAIMS = 100  # claims listed in the human report; JSON carries them all
-
 SCALE_NAMES = {
     "recorded": "as recorded (each claim on its own mapping)",
     "icd203": "ICD 203",
@@ -67,6 +65,12 @@ def _status_rows(groups: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{"speaker": g["label"], **{k: g[k] for k in keys}} for g in groups]
 
 
+def _more(groups: Sequence[dict[str, Any]]) -> str:
+    """A title's note when a group table shows only its first rows."""
+    total = groups[0]["of_groups"] if groups else 0
+    return f" (first {len(groups)} of {total}; --rows N)" if total > len(groups) else ""
+
+
 def _table(rows: Sequence[dict[str, Any]], markdown: bool, empty: str) -> str:
     if not rows:
         return f"({empty})"
@@ -117,14 +121,14 @@ def render_text(report: dict[str, Any], markdown: bool = False) -> str:
         _table([{k: q[k] for k in question_cols} for q in report["due_soon"]], markdown, "none"),
     )
     section(
-        "Scoreboard by speaker",
+        "Scoreboard by speaker" + _more(report["scoreboard"]),
         _table(_score_rows(report["scoreboard"], "speaker"), markdown, "no claims"),
         "Mean Brier with a 95% Student-t interval; skill 1 is perfect, 0 no better than the "
         "reference, below 0 worse; right side = p > 50% and it happened, or p < 50% and it "
         "did not (Wilson 95% interval).",
     )
     section(
-        "What each speaker said, by status",
+        "What each speaker said, by status" + _more(report["scoreboard"]),
         _table(_status_rows(report["scoreboard"]), markdown, "no claims"),
         "void: ambiguous, annulled, or a condition that failed; hindsight: made on or after "
         "the outcome happened (not scored); unscorable, directional and opinion claims are "
@@ -136,8 +140,12 @@ def render_text(report: dict[str, Any], markdown: bool = False) -> str:
         ("horizon", "horizon"),
         ("speaker_horizon", "speaker and horizon"),
     ):
-        groups = [g for g in report["groups"] if g["dimension"] == dimension and g["scored"]]
-        section(f"By {label}", _table(_score_rows(groups, label), markdown, "nothing scored"))
+        groups = [g for g in report["groups"] if g["dimension"] == dimension]
+        section(
+            f"By {label}" + _more(groups),
+            _table(_score_rows([g for g in groups if g["scored"]], label), markdown,
+                   "nothing scored"),
+        )  # fmt: skip
     calibration = [
         {
             "term": c["term"],
@@ -191,7 +199,7 @@ def render_text(report: dict[str, Any], markdown: bool = False) -> str:
         for r in report["recent_outcomes"]
     ]
     section("Recent outcomes", _table(recent, markdown, "none recorded"))
-    listed = report["claims"][-MAX_CLAIMS:]
+    listed = report["claims"]
     claims = [
         {
             "id": c["claim_id"],
@@ -211,9 +219,9 @@ def render_text(report: dict[str, Any], markdown: bool = False) -> str:
         for c in listed
         if c["status"] not in ("opinion",)
     ]
-    more = len(report["claims"]) - len(listed)
+    more = o["claims"] - len(listed)
     section(
-        "Claims" if not more else f"The latest {len(listed)} claims ({more} more in --format json)",
+        "Claims" if more <= 0 else f"The latest {len(listed)} of {o['claims']} claims (--claims N)",
         _table(claims, markdown, "no claims"),
         "For a verbal range, the Brier score at both ends of the range shows how much the "
         "verdict rests on the point chosen.",

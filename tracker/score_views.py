@@ -32,9 +32,17 @@ from __future__ import annotations
 
 from typing import Any
 
+# How many claims of a group have each status that is not scored.
+_STATUS_COUNTS = ",\n".join(
+    f"    SUM(CASE WHEN b.status = '{status}' THEN 1 ELSE 0 END) AS {status}"
+    for status in ("open", "pending", "partial", "void", "hindsight", "unscorable", "directional",
+                   "opinion")
+)  # fmt: skip
+
 # The aggregates every score group carries (score_groups repeats them per kind
 # of group, over rows ``b`` of score_inputs).
-_AGGREGATES = """COUNT(*) AS claims,
+_AGGREGATES = (
+    """COUNT(*) AS claims,
     SUM(CASE WHEN b.status = 'scored' THEN 1 ELSE 0 END) AS scored,
     AVG(b.brier) AS mean_brier,
     AVG(b.brier * b.brier) AS mean_brier_squared,
@@ -45,14 +53,9 @@ _AGGREGATES = """COUNT(*) AS claims,
     COUNT(b.hit) AS sided,
     AVG(CAST(b.hit AS FLOAT)) AS hit_rate,
     AVG(CAST(b.outcome_value AS FLOAT)) AS yes_rate,
-    SUM(CASE WHEN b.status = 'open' THEN 1 ELSE 0 END) AS open,
-    SUM(CASE WHEN b.status = 'pending' THEN 1 ELSE 0 END) AS pending,
-    SUM(CASE WHEN b.status = 'partial' THEN 1 ELSE 0 END) AS partial,
-    SUM(CASE WHEN b.status = 'void' THEN 1 ELSE 0 END) AS void,
-    SUM(CASE WHEN b.status = 'hindsight' THEN 1 ELSE 0 END) AS hindsight,
-    SUM(CASE WHEN b.status = 'unscorable' THEN 1 ELSE 0 END) AS unscorable,
-    SUM(CASE WHEN b.status = 'directional' THEN 1 ELSE 0 END) AS directional,
-    SUM(CASE WHEN b.status = 'opinion' THEN 1 ELSE 0 END) AS opinion"""
+"""
+    + _STATUS_COUNTS
+)
 
 # The kinds of group a claim's scores count in: (dimension, key, label, joins,
 # condition) over rows ``b`` of score_inputs. score_members lists the members
@@ -70,11 +73,19 @@ _GROUPS = (
 )  # fmt: skip
 
 
-def _group_union(select: str) -> str:
-    """``select`` once per kind of group, joined by UNION ALL."""
+def _group_union(select: str, detail: str | None = None) -> str:
+    """``select`` once per kind of group, joined by UNION ALL. With ``detail``
+    (SQL for a scale), every group but the overall one is limited to that scale."""
+
+    def where(dimension: str, condition: str) -> str:
+        if detail is None or dimension == "overall":
+            return condition
+        limit = f"b.scale = {detail}"
+        return f"{condition} AND {limit}" if condition else f"WHERE {limit}"
+
     parts = [
         select.format(
-            dimension=d, key=k, label=label, joins=j, where=w,
+            dimension=d, key=k, label=label, joins=j, where=where(d, w),
             group_by="" if k.startswith("'") else f", {k}",  # a constant key: one group
         )
         for d, k, label, j, w in _GROUPS
@@ -84,6 +95,7 @@ def _group_union(select: str) -> str:
 
 # Literal values the views are rendered with.
 END_OF_TIME = "'9999-12-31T23:59:59Z'"
+KEPT_SCALE = "'recorded'"  # the scale the kept score totals break down by group
 EVERY_CLAIM = "1 = 1"
 
 _V0003: dict[str, str] = {
@@ -297,8 +309,145 @@ HAVING SUM(claims) > 0
 """,
 }
 
-VERSIONS: dict[str, dict[str, str]] = {"0003": _V0003}
-CURRENT = _V0003
+
+# Sums per scale and group that score_groups derives its means from (over rows
+# ``b`` of score_inputs). Sums, not means, so they can be kept up to date by
+# adding what a claim contributes and taking away what it contributed.
+_SUMS = (
+    """COUNT(*) AS claims,
+    SUM(CASE WHEN b.status = 'scored' THEN 1 ELSE 0 END) AS scored,
+    COALESCE(SUM(b.brier), 0) AS brier_sum,
+    COALESCE(SUM(b.brier * b.brier), 0) AS brier_squared_sum,
+    COALESCE(SUM(b.brier_best), 0) AS brier_best_sum,
+    COALESCE(SUM(b.brier_worst), 0) AS brier_worst_sum,
+    COALESCE(SUM(b.log_loss), 0) AS log_loss_sum,
+    COALESCE(SUM(b.hit), 0) AS hits,
+    COUNT(b.hit) AS sided,
+    COALESCE(SUM(b.outcome_value), 0) AS yes,
+"""
+    + _STATUS_COUNTS
+)
+
+# The columns of score_totals after its key, in order; each is a count or a sum.
+TOTAL_COLUMNS = tuple(line.strip().rsplit(" AS ", 1)[1].rstrip(",") for line in _SUMS.splitlines())
+CALIBRATION_COLUMNS = ("claims", "happened", "brier_sum")
+
+_V0005: dict[str, str] = {
+    name: _V0003[name] for name in ("current_outcomes", "question_status", "scale_term_equivalents")
+}
+_V0005.update({
+    # As in 0003, without a UNION: "recorded" is one more row of the scales
+    # joined in, so a filter on claims reaches the claims table (and its
+    # indexes) instead of being applied after every claim is read.
+    "claim_probabilities_by_scale": """
+SELECT cp.claim_id, s.scale,
+       COALESCE(x.point, cp.probability) AS probability,
+       COALESCE(x.low, cp.prob_low) AS prob_low,
+       COALESCE(x.high, cp.prob_high) AS prob_high,
+       CASE WHEN s.scale = 'recorded' THEN cp.scale_term ELSE x.term END AS scale_term
+FROM claims AS c
+JOIN claim_probabilities AS cp ON cp.claim_id = c.id
+CROSS JOIN (SELECT 'recorded' AS scale UNION ALL SELECT slug FROM scales) AS s
+LEFT JOIN scale_term_equivalents AS e ON e.term_id = c.scale_term_id AND e.scale = s.scale
+LEFT JOIN scale_terms AS x ON x.id = e.equivalent_id
+WHERE {claim_scope}
+""",
+    "claim_scores": _V0003["claim_scores"],
+    "score_inputs": _V0003["score_inputs"],
+    "score_members": _V0003["score_members"],
+    # Counts and sums per scale and group: the overall group on every scale,
+    # the others (speaker, tag, ...) on the {detail_scale} only ("recorded" in
+    # the database; the report asks for the scale it shows). In the database
+    # this is a table kept current as claims and outcomes are written
+    # (tracker.services.scores); the report computes it afresh, with its
+    # filters, from this same text.
+    "score_totals": """
+WITH inputs AS MATERIALIZED (
+    SELECT * FROM score_inputs
+)
+"""
+    + _group_union(
+        "SELECT b.scale, '{dimension}' AS dimension, {key} AS group_key, MIN({label}) AS label, "
+        + _SUMS
+        + " FROM inputs AS b {joins} {where} GROUP BY b.scale{group_by}",
+        detail="{detail_scale}",
+    ),
+    # Means, interval inputs and skill per scale and group, from score_totals.
+    # Skill scores compare the mean Brier with always saying 50% (0.25) and
+    # with always saying the base rate r of YES (the share of YES among all
+    # scored claims on the scale), whose Brier over a group with a share y of
+    # YES is r^2 + y(1 - 2r).
+    "score_groups": """
+SELECT g.scale, g.dimension, g.group_key, g.label, g.claims, g.scored,
+       g.mean_brier, g.mean_brier_squared, g.mean_brier_best, g.mean_brier_worst,
+       g.mean_log_loss, g.hits, g.sided, g.hit_rate, g.yes_rate,
+       g.open, g.pending, g.partial, g.void, g.hindsight, g.unscorable, g.directional,
+       g.opinion,
+       1 - g.mean_brier / 0.25 AS skill_vs_even,
+       1 - g.mean_brier / NULLIF(r.base_rate * r.base_rate + g.yes_rate * (1 - 2 * r.base_rate), 0)
+           AS skill_vs_base_rate
+FROM (
+    SELECT t.*,
+           t.brier_sum / NULLIF(t.scored, 0) AS mean_brier,
+           t.brier_squared_sum / NULLIF(t.scored, 0) AS mean_brier_squared,
+           t.brier_best_sum / NULLIF(t.scored, 0) AS mean_brier_best,
+           t.brier_worst_sum / NULLIF(t.scored, 0) AS mean_brier_worst,
+           t.log_loss_sum / NULLIF(t.scored, 0) AS mean_log_loss,
+           CAST(t.hits AS FLOAT) / NULLIF(t.sided, 0) AS hit_rate,
+           CAST(t.yes AS FLOAT) / NULLIF(t.scored, 0) AS yes_rate
+    FROM score_totals AS t
+) AS g
+LEFT JOIN (
+    SELECT scale, CAST(yes AS FLOAT) / NULLIF(scored, 0) AS base_rate
+    FROM score_totals WHERE dimension = 'overall'
+) AS r ON r.scale = g.scale
+""",
+    # Scored claims per scale and forecast value (a step of the scale in use,
+    # or a stated number); a table kept current like score_totals.
+    "calibration_totals": """
+SELECT s.scale, COALESCE(s.scale_term, 'stated') AS term, s.probability AS forecast,
+       COUNT(*) AS claims, SUM(s.outcome_value) AS happened, SUM(s.brier) AS brier_sum
+FROM claim_scores AS s
+WHERE s.status = 'scored'
+GROUP BY s.scale, s.scale_term, s.probability
+""",
+    # Calibration: one bin per forecast value with what share happened and
+    # its part of the Murphy decomposition. Steps of a named scale with no
+    # scored claim show count 0.
+    "calibration": """
+SELECT c.scale, c.term, c.forecast, c.claims, c.happened,
+       CAST(c.happened AS FLOAT) / c.claims AS observed,
+       c.brier_sum,
+       c.claims * (c.forecast - CAST(c.happened AS FLOAT) / c.claims)
+                * (c.forecast - CAST(c.happened AS FLOAT) / c.claims) / t.n AS reliability_part,
+       c.claims * (CAST(c.happened AS FLOAT) / c.claims - t.base_rate)
+                * (CAST(c.happened AS FLOAT) / c.claims - t.base_rate) / t.n AS resolution_part
+FROM calibration_totals AS c
+JOIN (
+    SELECT scale, SUM(claims) AS n, CAST(SUM(happened) AS FLOAT) / SUM(claims) AS base_rate
+    FROM calibration_totals GROUP BY scale
+) AS t ON t.scale = c.scale
+WHERE c.claims > 0
+UNION ALL
+SELECT sc.slug, st.term, st.point, 0, 0, NULL, 0, 0, 0
+FROM scale_terms AS st
+JOIN scales AS sc ON sc.id = st.scale_id
+WHERE st.rung IS NOT NULL
+  AND NOT EXISTS (
+    SELECT 1 FROM calibration_totals AS c
+    WHERE c.scale = sc.slug AND c.term = st.term AND c.claims > 0
+  )
+""",
+    "murphy": _V0003["murphy"],
+})  # fmt: skip
+
+# Templates that are tables in the database, kept current by
+# tracker.services.scores; everywhere else (the report's filtered CTEs, the
+# rebuild, the tests) they are computed from their text.
+MAINTAINED = ("score_totals", "calibration_totals")
+
+VERSIONS: dict[str, dict[str, str]] = {"0003": _V0003, "0005": _V0005}
+CURRENT = _V0005
 
 
 def _dialect_sql(dialect: str) -> dict[str, str]:
@@ -329,6 +478,7 @@ def view_sql(template: str, dialect: str) -> str:
     d = _dialect_sql(dialect)
     return template.format(
         as_of=END_OF_TIME,
+        detail_scale=KEPT_SCALE,
         today=d["view_today"],
         today_30=d["view_today_30"],
         claim_scope=EVERY_CLAIM,
@@ -338,25 +488,42 @@ def view_sql(template: str, dialect: str) -> str:
 
 
 def create_views(execute: Any, dialect: str, version: str) -> None:
-    """Create the views of one template version (called by its migration)."""
+    """Create the views of one template version (called by its migration);
+    maintained templates are tables, created by the migration itself."""
     for name, template in VERSIONS[version].items():
-        execute(f"CREATE VIEW {name} AS {view_sql(template, dialect)}")
+        if name not in MAINTAINED:
+            execute(f"CREATE VIEW {name} AS {view_sql(template, dialect)}")
 
 
 def drop_views(execute: Any, version: str) -> None:
     for name in reversed(list(VERSIONS[version])):
-        execute(f"DROP VIEW IF EXISTS {name}")
+        if name not in MAINTAINED:
+            execute(f"DROP VIEW IF EXISTS {name}")
 
 
-def with_clause(dialect: str, claim_scope: str, computed: dict[str, str] | None = None) -> str:
+def with_clause(
+    dialect: str,
+    claim_scope: str,
+    computed: dict[str, str] | None = None,
+    *,
+    maintained: bool = False,
+    version: str | None = None,
+    detail_scale: bool = False,
+) -> str:
     """Every current template as a CTE, rendered with bound parameters :as_of
     and :today, and ``claim_scope`` (built from bound parameters only).
 
     ``computed`` names templates already evaluated into tables (template name
-    to table name): their CTE reads the table instead of computing again."""
+    to table name): their CTE reads the table instead of computing again.
+    ``maintained`` leaves out the MAINTAINED templates, so the statement reads
+    the database's kept-current tables of those names (valid only for every
+    claim, as of now). ``detail_scale`` binds the scale score_totals breaks
+    down by group to :detail_scale instead of "recorded". ``version`` renders
+    a published version instead of the current one (for its migration)."""
     d = _dialect_sql(dialect)
     values = {
         "as_of": ":as_of",
+        "detail_scale": ":detail_scale" if detail_scale else KEPT_SCALE,
         "today": d["param_today"],
         "today_30": d["param_today_30"],
         "claim_scope": claim_scope,
@@ -368,6 +535,7 @@ def with_clause(dialect: str, claim_scope: str, computed: dict[str, str] | None 
         f"{name} AS (SELECT * FROM {computed[name]})"
         if name in computed
         else f"{name} AS ({template.format(**values)})"
-        for name, template in CURRENT.items()
+        for name, template in (VERSIONS[version] if version else CURRENT).items()
+        if not (maintained and name in MAINTAINED)
     ]
     return "WITH " + ",\n".join(parts)

@@ -14,3 +14,5 @@ BINARY_RESULTS = ("yes", "no")
 RESULTS = ("yes", "no", "partial", "ambiguous", "annulled")
 SCALE_KINDS = ("standard", "survey")
 QUESTION_STATUSES = ("open", "resolved", "overdue")
+# The kinds of group scores are totalled by (tracker.score_views._GROUPS).
+SCORE_DIMENSIONS = ("overall", "speaker", "tag", "basis", "horizon", "speaker_horizon")

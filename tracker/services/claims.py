@@ -14,6 +14,7 @@ from tracker.models import Claim, ClaimAppearance, Person, Question, Scale, Scal
 from tracker.services.outcomes import outcome_history
 from tracker.services.people import find_person, person_aliases, require_person
 from tracker.services.questions import question_tags, require_question
+from tracker.services.scores import CLAIM_SCOPE, claim_upkeep, no_score_change
 from tracker.services.sources import require_source
 from tracker.types import utcnow
 
@@ -152,18 +153,21 @@ def save_claim(session: Session, rec: ClaimIn, entered_by: str) -> tuple[Claim, 
             entered_at=utcnow(),
             **values,
         )
+        upkeep = no_score_change(session)
         session.add(claim)
         session.flush()
+        upkeep.covering(CLAIM_SCOPE, upkeep_claim=claim.id).after()
         for appearance in rec.appearances:
             add_appearance(session, claim, appearance)
         return claim, "created"
-    action = "updated" if added else "unchanged"
-    for field, value in values.items():
-        if getattr(claim, field) != value:
+    changes = {f: v for f, v in values.items() if getattr(claim, f) != v}
+    if changes:
+        upkeep = claim_upkeep(session, claim.id)
+        upkeep.before()
+        for field, value in changes.items():
             setattr(claim, field, value)
-            action = "updated"
-    session.flush()
-    return claim, action
+        upkeep.after()
+    return claim, "updated" if added or changes else "unchanged"
 
 
 def require_claim(session: Session, claim_id: int) -> Claim:

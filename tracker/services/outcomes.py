@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from tracker.errors import Conflict
 from tracker.models import Claim, Outcome, Question, Source
+from tracker.services.scores import question_upkeep
 from tracker.services.sources import require_source
 from tracker.types import utcnow
 
@@ -73,8 +74,10 @@ def record_outcome(
         recorded_at=rec.recorded_at or utcnow(),
         recorded_by=rec.recorded_by or recorded_by,
     )
+    upkeep = question_upkeep(session, question.id)
+    upkeep.before()
     session.add(outcome)
-    session.flush()
+    upkeep.after()
     claims = session.scalar(
         select(func.count()).select_from(Claim).where(Claim.question_id == question.id)
     )

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from tracker.errors import Conflict, NotFound
 from tracker.models import Person, PersonAlias
+from tracker.services.scores import no_score_change, person_upkeep
 from tracker.text import alias_key, slugify
 from tracker.types import utcnow
 
@@ -70,14 +71,24 @@ def save_person(session: Session, rec: PersonIn) -> tuple[Person, str]:
         session.add(person)
         action = "created"
     else:
-        for field, value in (
-            ("name", rec.name),
-            ("kind", rec.kind),
-            ("description", rec.description),
-        ):
-            if getattr(person, field) != value:
-                setattr(person, field, value)
-                action = "updated"
+        changes = {
+            field: value
+            for field, value in (
+                ("name", rec.name),
+                ("kind", rec.kind),
+                ("description", rec.description),
+            )
+            if getattr(person, field) != value
+        }
+        # Scores carry the speaker's name (the scoreboard's labels).
+        upkeep = (
+            person_upkeep(session, person.id) if "name" in changes else no_score_change(session)
+        )
+        upkeep.before()
+        for field, value in changes.items():
+            setattr(person, field, value)
+        upkeep.after()
+        action = "updated" if changes else action
     added = [add_alias(session, person, alias) for alias in (rec.name, *rec.aliases)]
     if any(added) and action == "unchanged":
         action = "updated"

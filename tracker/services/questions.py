@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from tracker.errors import NotFound
 from tracker.models import Question, QuestionTag, Tag
+from tracker.services.scores import no_score_change, question_upkeep
 from tracker.types import utcnow
 
 if TYPE_CHECKING:
@@ -69,13 +70,23 @@ def save_question(session: Session, rec: QuestionIn, created_by: str) -> tuple[Q
     if question is None:
         question = Question(slug=rec.slug, created_at=utcnow(), created_by=created_by, **values)
         session.add(question)
-        action = "created"
-    else:
-        action = "unchanged"
-        for field, value in values.items():
-            if getattr(question, field) != value:
-                setattr(question, field, value)
-                action = "updated"
-    if _set_tags(session, question, rec.tags) and action == "unchanged":
-        action = "updated"
-    return question, action
+        upkeep = no_score_change(session)  # no claim is about it yet
+        upkeep.before()
+        _set_tags(session, question, rec.tags)
+        upkeep.after()
+        return question, "created"
+    changes = {f: v for f, v in values.items() if getattr(question, f) != v}
+    retag = question_tags(session, question.id) != sorted(set(rec.tags))
+    # Scores read the resolve-by date (horizons) and the tags (groups).
+    upkeep = (
+        question_upkeep(session, question.id)
+        if retag or "resolve_by" in changes
+        else no_score_change(session)
+    )
+    upkeep.before()
+    for field, value in changes.items():
+        setattr(question, field, value)
+    if retag:
+        _set_tags(session, question, rec.tags)
+    upkeep.after()
+    return question, "updated" if changes or retag else "unchanged"

@@ -35,6 +35,20 @@ class ReportOptions:
     since: dt.date | None = None
     until: dt.date | None = None
     as_of: dt.date | None = None
+    rows: int | None = None  # rows per group table (by speaker, tag, ...); None: all
+    claims: int | None = 100  # the latest claims listed; None: all
+
+    @property
+    def filtered(self) -> bool:
+        return (
+            any(v is not None for v in (self.speaker, self.tag, self.since, self.until))
+            or self.strict
+        )
+
+    @property
+    def reads_kept_totals(self) -> bool:
+        """The kept score totals answer: every claim, as of now, groups as recorded."""
+        return not self.filtered and self.as_of is None and self.scale == "recorded"
 
 
 def utc_today() -> dt.date:
@@ -84,13 +98,19 @@ def mean_interval(
 
 
 class _Query:
-    """Runs SELECTs over the scoring CTEs with the report's scope bound."""
+    """Runs SELECTs over the scoring CTEs with the report's scope bound.
+
+    Unfiltered, as of now and as recorded, the groups and calibration come
+    from the kept totals (``tracker.services.scores``), so the report costs
+    the same at any size. Otherwise the totals are computed afresh for the
+    claims in scope, from the same templates.
+    """
 
     def __init__(self, session: Session, opts: ReportOptions) -> None:
         self.session = session
-        dialect = session.get_bind().dialect.name
+        self.dialect = session.get_bind().dialect.name
         scope = ["1 = 1"]
-        self.params: dict[str, Any] = {}
+        self.params: dict[str, Any] = {"detail_scale": opts.scale}
         if opts.as_of is not None:
             self.params["as_of"] = f"{opts.as_of.isoformat()}T23:59:59Z"
             self.params["today"] = opts.as_of.isoformat()
@@ -116,27 +136,34 @@ class _Query:
             scope.append("c.made_on <= :until")
         if opts.strict:
             scope.append("c.mapping_basis <> 'analogy'")
-        self.filtered = (
-            any(v is not None for v in (opts.speaker, opts.tag, opts.since, opts.until))
-            or opts.strict
-        )
-        # Most sections read claim_scores (and murphy reads calibration):
-        # evaluate those templates once into temporary tables, then let the
-        # sections read them.
+        self.scope = " AND ".join(scope)
+        self.filtered = opts.filtered
+        self.kept = opts.reads_kept_totals
         computed: dict[str, str] = {}
-        for name in ("claim_scores", "calibration"):
-            prefix = with_clause(dialect, " AND ".join(scope), computed)
-            table = f"report_{name}"
-            session.execute(text(f"DROP TABLE IF EXISTS {table}"))
-            session.execute(
-                text(f"CREATE TEMPORARY TABLE {table} AS {prefix}\nSELECT * FROM {name}"),
-                self.params,
-            )
-            computed[name] = table
-        self.prefix = with_clause(dialect, " AND ".join(scope), computed)
+        if not self.kept:
+            # Most sections read these: evaluate each template once into a
+            # temporary table, then let the sections read it.
+            for name in ("claim_scores", "score_totals", "calibration_totals"):
+                prefix = self._prefix(computed)
+                table = f"report_{name}"
+                session.execute(text(f"DROP TABLE IF EXISTS {table}"))
+                session.execute(
+                    text(f"CREATE TEMPORARY TABLE {table} AS {prefix}\nSELECT * FROM {name}"),
+                    self.params,
+                )
+                computed[name] = table
+        self.prefix = self._prefix(computed)
 
-    def rows(self, select: str, **params: Any) -> list[dict[str, Any]]:
-        result = self.session.execute(text(f"{self.prefix}\n{select}"), {**self.params, **params})
+    def _prefix(self, computed: dict[str, str], scope: str | None = None) -> str:
+        return with_clause(
+            self.dialect, scope or self.scope, computed, maintained=self.kept, detail_scale=True
+        )
+
+    def rows(self, select: str, scope: str | None = None, **params: Any) -> list[dict[str, Any]]:
+        """Rows of ``select`` after the CTEs; ``scope`` narrows the claims the
+        per-claim templates read (the kept totals are not affected)."""
+        prefix = self.prefix if scope is None else self._prefix({}, scope)
+        result = self.session.execute(text(f"{prefix}\n{select}"), {**self.params, **params})
         return [dict(r._mapping) for r in result]
 
 
@@ -162,52 +189,79 @@ def _with_intervals(groups: list[dict[str, Any]]) -> None:
         g["too_few"] = int(g["scored"] or 0) < MIN_TO_JUDGE
 
 
+_GROUP_ORDER = "scored < :min_to_judge, mean_brier IS NULL, mean_brier, label"
+
+
 def build_report(session: Session, opts: ReportOptions) -> dict[str, Any]:
-    """Everything ``tracker report`` shows, as plain data."""
+    """Everything ``tracker report`` shows, as plain data.
+
+    Group tables list speakers with enough scored claims to judge first, best
+    mean Brier first; ``opts.rows`` keeps the first rows of each (the count of
+    every group is in ``overview``/``group_counts``).
+    """
     known = {r[0] for r in session.execute(text("SELECT slug FROM scales"))} | {"recorded"}
     if opts.scale not in known:
         raise NotFound(f"no scale {opts.scale!r} (known: {', '.join(sorted(known))})")
     q = _Query(session, opts)
-    status = q.rows(
+    in_scope = _questions_in_scope(q, "qs.question_id")
+    counts = q.rows(
+        "SELECT status, count(*) AS n, sum(due_soon) AS due_soon FROM question_status AS qs "
+        f"WHERE {in_scope} GROUP BY status"
+    )
+    by_status = {r["status"]: int(r["n"]) for r in counts}
+    limit = "" if opts.rows is None else f" LIMIT {int(opts.rows)}"
+    listed = (
         "SELECT * FROM question_status AS qs "
-        f"WHERE {_questions_in_scope(q, 'qs.question_id')} ORDER BY resolve_by, slug"
+        f"WHERE {in_scope} AND {{which}} ORDER BY resolve_by, slug{limit}"
+    )
+    claims_scope = (
+        None
+        if opts.claims is None
+        else f"c.id IN (SELECT c.id FROM claims AS c WHERE {q.scope} "
+        f"ORDER BY c.made_on DESC, c.id DESC LIMIT {int(opts.claims)})"
     )
     claims = q.rows(
-        "SELECT * FROM claim_scores WHERE scale = :scale ORDER BY made_on, claim_id",
+        "SELECT * FROM claim_scores WHERE scale = :scale "
+        f"ORDER BY made_on DESC, claim_id DESC{'' if opts.claims is None else ' LIMIT :n'}",
+        scope=claims_scope if q.kept else None,
         scale=opts.scale,
-    )
-    every = q.rows(
-        "SELECT * FROM score_groups WHERE scale = :scale OR dimension = 'overall' "
-        "ORDER BY dimension, mean_brier IS NULL, mean_brier, label",
+        n=opts.claims,
+    )[::-1]
+    groups = q.rows(
+        "SELECT * FROM (SELECT g.*, ROW_NUMBER() OVER "
+        f"(PARTITION BY g.dimension ORDER BY {_GROUP_ORDER}) AS place, "
+        "COUNT(*) OVER (PARTITION BY g.dimension) AS of_groups "
+        "FROM score_groups AS g WHERE g.scale = :scale) AS ranked "
+        + ("" if opts.rows is None else "WHERE place <= :rows ")
+        + "ORDER BY dimension, place",
         scale=opts.scale,
+        rows=opts.rows,
+        min_to_judge=MIN_TO_JUDGE,
     )
-    _with_intervals(every)
-    groups = [g for g in every if g["scale"] == opts.scale]
-    sensitivity = sorted(
-        (g for g in every if g["dimension"] == "overall"),
-        key=lambda r: SCALE_ORDER.index(r["scale"]) if r["scale"] in SCALE_ORDER else 99,
+    sensitivity = q.rows("SELECT * FROM score_groups WHERE dimension = 'overall'")
+    _with_intervals(groups)
+    _with_intervals(sensitivity)
+    sensitivity.sort(
+        key=lambda r: SCALE_ORDER.index(r["scale"]) if r["scale"] in SCALE_ORDER else 99
     )
-    counts = q.rows(
-        "SELECT (SELECT count(*) FROM sources) AS sources, "
-        "(SELECT count(DISTINCT person_id) FROM claim_scores WHERE scale = 'recorded') "
-        "AS speakers, "
-        "(SELECT count(*) FROM claim_scores WHERE scale = 'recorded') AS claims"
-    )[0]
+    overall = next((g for g in groups if g["dimension"] == "overall"), None)
     overview = {
-        **counts,
-        "questions": len(status),
-        "resolved": sum(s["status"] == "resolved" for s in status),
-        "open": sum(s["status"] == "open" for s in status),
-        "overdue": sum(s["status"] == "overdue" for s in status),
-        "due_soon": sum(s["due_soon"] == 1 for s in status),
+        "sources": session.execute(text("SELECT count(*) FROM sources")).scalar(),
+        "speakers": next((g["of_groups"] for g in groups if g["dimension"] == "speaker"), 0),
+        "claims": overall["claims"] if overall else 0,
+        "questions": sum(by_status.values()),
+        "resolved": by_status.get("resolved", 0),
+        "open": by_status.get("open", 0),
+        "overdue": by_status.get("overdue", 0),
+        "due_soon": sum(int(r["due_soon"] or 0) for r in counts),
         "as_of": (opts.as_of or utc_today()).isoformat(),
         "scale": opts.scale,
         "strict": opts.strict,
     }
     return {
         "overview": overview,
-        "overdue": [s for s in status if s["status"] == "overdue"],
-        "due_soon": [s for s in status if s["due_soon"] == 1],
+        "overdue": q.rows(listed.format(which="status = 'overdue'")),
+        "due_soon": q.rows(listed.format(which="due_soon = 1")),
         "scoreboard": [g for g in groups if g["dimension"] == "speaker"],
         "groups": [g for g in groups if g["dimension"] != "speaker"],
         "calibration": q.rows(
@@ -221,7 +275,7 @@ def build_report(session: Session, opts: ReportOptions) -> dict[str, Any]:
         "recent_outcomes": q.rows(
             "SELECT qs.slug AS question, co.result, co.occurred_on, co.recorded_at, "
             "co.recorded_by, co.note, co.supersedes_id AS corrects FROM current_outcomes AS co "
-            "JOIN question_status AS qs ON qs.question_id = co.question_id "
+            "JOIN questions AS qs ON qs.id = co.question_id "
             f"WHERE {_questions_in_scope(q, 'co.question_id')} "
             "ORDER BY co.recorded_at DESC, co.id DESC LIMIT 10"
         ),

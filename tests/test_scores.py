@@ -1,0 +1,168 @@
+"""Score totals kept current: after any sequence of writes they equal the same
+templates computed from scratch, and writes from outside the tracker are
+caught and rebuilt."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import sqlite3
+from pathlib import Path
+
+import pytest
+from conftest import SEEDS, Invoke
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tracker.score_views import END_OF_TIME, EVERY_CLAIM, with_clause
+from tracker.services.scores import TABLES
+from tracker.synthetic import generate
+
+
+def _rows(conn: sqlite3.Connection, sql: str, params: dict | None = None) -> list[tuple]:
+    return sorted(conn.execute(sql, params or {}).fetchall(), key=lambda r: tuple(map(str, r)))
+
+
+def _close(a: list[tuple], b: list[tuple]) -> bool:
+    """Same rows; floats equal to 1e-9 relative (kept sums may differ in the last bits)."""
+    if len(a) != len(b):
+        return False
+    for x, y in zip(a, b, strict=True):
+        for u, v in zip(x, y, strict=True):
+            if isinstance(u, float) or isinstance(v, float):
+                if u is None or v is None or not math.isclose(u, v, rel_tol=1e-9, abs_tol=1e-9):
+                    return False
+            elif u != v:
+                return False
+    return True
+
+
+def assert_totals_current(db: Path) -> None:
+    """The kept tables (and the views reading them) equal a from-scratch computation."""
+    conn = sqlite3.connect(db)
+    assert conn.execute("SELECT stale FROM score_state").fetchone() == (0,)
+    fresh = with_clause("sqlite", EVERY_CLAIM)
+    params = {"as_of": END_OF_TIME.strip("'"), "today": "2026-01-01"}
+    for name in (*TABLES, "score_groups", "calibration", "murphy"):
+        kept = _rows(conn, f"SELECT * FROM {name}")
+        computed = _rows(conn, f"{fresh}\nSELECT * FROM {name}", params)
+        assert _close(kept, computed), name
+    conn.close()
+
+
+def test_seed_import_keeps_totals_current(seeded: Path) -> None:
+    assert_totals_current(seeded)
+    conn = sqlite3.connect(seeded)
+    overall = conn.execute(
+        "SELECT claims, scored FROM score_totals WHERE scale = 'recorded' AND dimension = 'overall'"
+    ).fetchone()
+    assert overall == (20, 3)  # the seeds: 20 claims, 3 scored
+    conn.close()
+
+
+# Writes that change scores: (command line, whether it may be refused).
+QUESTIONS = ["trump-kim-meet-during-korea-visit", "trump-kim-meet-within-months",
+             "us-nk-talks-resume", "wpk-congress-in-january-2026"]  # fmt: skip
+WRITES = st.one_of(
+    st.tuples(st.just("add-outcome"), st.sampled_from(QUESTIONS),
+              st.sampled_from(["yes", "no", "partial", "ambiguous"]),
+              st.sampled_from(["2025-06-01", "2025-11-15", "2026-03-01"])),
+    st.tuples(st.just("add-claim"), st.sampled_from(QUESTIONS),
+              st.sampled_from(["0.2", "0.5", "0.9"]), st.integers(0, 3)),
+    st.tuples(st.just("retag"), st.sampled_from(QUESTIONS),
+              st.sampled_from(["north-korea", "new-tag", "other"]),
+              st.sampled_from(["2025-12-31", "2027-06-30"])),
+    st.tuples(st.just("rename"), st.sampled_from(["Kim Tae-hyung", "Ban Kil-joo"]),
+              st.sampled_from(["A. Renamed", "B. Renamed"]), st.just(0)),
+)  # fmt: skip
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
+@given(writes=st.lists(WRITES, min_size=1, max_size=6))
+def test_any_sequence_of_writes_keeps_totals_equal_to_a_fresh_computation(
+    tmp_path_factory: pytest.TempPathFactory, writes: list[tuple]
+) -> None:
+    from click.testing import CliRunner
+
+    from tracker.cli import cli
+
+    db = tmp_path_factory.mktemp("writes") / "t.db"
+    run = CliRunner().invoke
+    assert run(cli, ["--db", str(db), "import", str(SEEDS)]).exit_code == 0
+    for n, (kind, target, value, extra) in enumerate(writes):
+        if kind == "add-outcome":
+            args = ["add-outcome", target, value, "--on", extra,
+                    "--evidence", f"https://example.org/{n}"]  # fmt: skip
+        elif kind == "add-claim":
+            args = ["add-claim", "--speaker", ["Kim Tae-hyung", "Ban Kil-joo", "Koh Yu-hwan",
+                                               "Many experts"][extra],
+                    "--source", "trump-kim-north-korea-holds-the-cards",
+                    "--made-on", "2025-10-01", "--quote", "North Korea", "--question", target,
+                    "--probability", value]  # fmt: skip
+        elif kind == "retag":
+            args = ["add-question", "--slug", target, "--title", f"Retitled {n}",
+                    "--criteria", "As before", "--resolve-by", extra, "--tag", value]  # fmt: skip
+        else:
+            args = ["add-person", value, "--alias", target]
+        result = run(cli, ["--db", str(db), *args])
+        assert result.exit_code in (0, 1, 2), result.output
+    assert_totals_current(db)
+
+
+def test_bulk_import_keeps_totals_current_batch_by_batch(
+    tmp_path: Path, invoke: Invoke, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tracker.services import bulk
+
+    monkeypatch.setattr(bulk, "BATCH_SIZE", 300)  # several batches of each section
+    generate(tmp_path, 1500, seed=3)
+    sections = ("sources", "people", "questions", "claims", "outcomes")
+    invoke("import", *(str(tmp_path / f"{s}.jsonl") for s in sections))
+    assert_totals_current(db_path)
+    # Outcomes again in a second run change nothing; a new batch of claims is added.
+    invoke("import", str(tmp_path / "outcomes.jsonl"))
+    assert_totals_current(db_path)
+
+
+def test_writes_from_outside_mark_totals_stale_and_the_report_rebuilds(
+    seeded: Path, invoke: Invoke
+) -> None:
+    conn = sqlite3.connect(seeded)
+    with conn:
+        conn.execute(  # a correction written in raw SQL: the meeting did happen after all
+            "INSERT INTO outcomes (question_id, result, occurred_on, evidence_url, supersedes_id, "
+            "recorded_at, recorded_by) SELECT o.question_id, 'yes', '2025-10-29', "
+            "'https://example.org/raw', o.id, '2026-01-01T00:00:00Z', 'sqlite3' "
+            "FROM outcomes AS o JOIN questions AS q ON q.id = o.question_id "
+            "WHERE q.slug = 'trump-kim-meet-during-korea-visit'"
+        )
+    assert conn.execute("SELECT stale FROM score_state").fetchone() == (1,)
+    conn.close()
+    result = invoke("report", "--format", "json")
+    assert "score totals rebuilt" in result.stderr
+    assert_totals_current(seeded)
+    report = json.loads(result.stdout)
+    kim = next(g for g in report["scoreboard"] if g["label"] == "Kim Tae-hyung")
+    assert kim["mean_brier"] == pytest.approx(0.875**2)  # 12.5% said, YES happened
+
+
+def test_report_from_kept_totals_equals_report_computed_afresh(seeded: Path) -> None:
+    from tracker.db import get_engine, session_scope
+    from tracker.services.report import ReportOptions, build_report
+
+    engine = get_engine(f"sqlite:///{seeded}")
+    with session_scope(engine) as session:
+        kept = build_report(session, ReportOptions())
+        # A filter that keeps every claim forces the computation from scratch.
+        fresh = build_report(session, ReportOptions(since=dt.date(1900, 1, 1)))
+
+    def rounded(rows: list[dict]) -> list[tuple]:
+        return [
+            tuple(sorted((k, round(v, 9) if isinstance(v, float) else v) for k, v in r.items()))
+            for r in rows
+        ]
+
+    for key in ("scoreboard", "groups", "calibration", "sensitivity"):
+        assert rounded(kept[key]) == rounded(fresh[key]), key
+    assert kept["overview"]["claims"] == fresh["overview"]["claims"] == 20

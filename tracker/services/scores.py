@@ -1,0 +1,206 @@
+"""Score totals kept current, so scores read at once at any size.
+
+``score_totals`` and ``calibration_totals`` hold counts and sums per scale and
+group; ``score_groups``, ``calibration`` and ``murphy`` derive everything else
+from them. What the totals hold is defined once, by the templates of the same
+names in ``tracker.score_views``; this module only evaluates those templates
+over the claims a write can affect:
+
+* before the write, what those claims contributed is taken away;
+* after it, what they contribute now is added.
+
+Counts are exact; sums of floats may differ from a from-scratch computation
+in the last bits, which a test bounds.
+
+Writes from anything else (Datasette plugins, the sqlite3 shell) are caught by
+triggers that flag the totals stale (``score_state``); the tracker's own writes
+leave the flag as they found it. Stale totals are never patched, only rebuilt
+from scratch: ``refresh`` does that, and the report calls it before reading.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, text
+from sqlalchemy.orm import Session
+
+from tracker.score_views import (
+    CALIBRATION_COLUMNS,
+    END_OF_TIME,
+    EVERY_CLAIM,
+    TOTAL_COLUMNS,
+    with_clause,
+)
+from tracker.types import utcnow
+
+Database = Session | Connection
+
+# Each kept table: its key columns and the counted/summed columns after them.
+TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "score_totals": (("scale", "dimension", "group_key"), ("label", *TOTAL_COLUMNS)),
+    "calibration_totals": (("scale", "term", "forecast"), CALIBRATION_COLUMNS),
+}
+_PARAMS = {"as_of": END_OF_TIME.strip("'"), "today": "2000-01-01"}  # today: unused by totals
+
+
+def _dialect(db: Database) -> str:
+    bind = db.get_bind() if isinstance(db, Session) else db
+    return bind.dialect.name
+
+
+def is_stale(db: Database) -> bool:
+    return bool(db.execute(text("SELECT stale FROM score_state WHERE id = 1")).scalar())
+
+
+def _set_fresh(db: Database) -> None:
+    db.execute(
+        text("UPDATE score_state SET stale = 0, refreshed_at = :now WHERE id = 1"),
+        {"now": utcnow().strftime("%Y-%m-%dT%H:%M:%SZ")},
+    )
+
+
+def _compute_into_delta(db: Database, table: str, scope: str, params: dict[str, Any]) -> None:
+    """Evaluate the template ``table`` over the claims in ``scope`` into the
+    temporary table ``<table>_delta``."""
+    prefix = with_clause(_dialect(db), scope)
+    db.execute(text(f"DROP TABLE IF EXISTS {table}_delta"))
+    db.execute(
+        text(f"CREATE TEMPORARY TABLE {table}_delta AS {prefix}\nSELECT * FROM {table}"),
+        {**_PARAMS, **params},
+    )
+
+
+def _apply(db: Database, scope: str, params: dict[str, Any], sign: int) -> None:
+    """Add (sign 1) or take away (sign -1) what the claims in ``scope``
+    contribute to every kept table."""
+    for table, (key, values) in TABLES.items():
+        _compute_into_delta(db, table, scope, params)
+        keys = ", ".join(key)
+        counted = [v for v in values if v != "label"]
+        if sign > 0:
+            updates = ", ".join(
+                ["label = excluded.label"] * ("label" in values)
+                + [f"{v} = {table}.{v} + excluded.{v}" for v in counted]
+            )
+            db.execute(
+                text(
+                    f"INSERT INTO {table} ({keys}, {', '.join(values)}) "
+                    f"SELECT {keys}, {', '.join(values)} FROM {table}_delta WHERE 1 = 1 "
+                    f"ON CONFLICT ({keys}) DO UPDATE SET {updates}"
+                )
+            )
+        else:  # an UPDATE, not an upsert: SQLite checks an upsert's row before the conflict
+            updates = ", ".join(f"{v} = {table}.{v} - d.{v}" for v in counted)
+            match = " AND ".join(f"{table}.{k} = d.{k}" for k in key)
+            db.execute(text(f"UPDATE {table} SET {updates} FROM {table}_delta AS d WHERE {match}"))
+            # A group none of whose claims are left is not a group any more.
+            db.execute(
+                text(
+                    f"DELETE FROM {table} WHERE claims = 0 AND ({keys}) IN "
+                    f"(SELECT {keys} FROM {table}_delta)"
+                )
+            )
+        db.execute(text(f"DROP TABLE {table}_delta"))
+
+
+@dataclass
+class Upkeep:
+    """Keeps the totals current across one write that can change the scores
+    of the claims in ``scope`` (SQL over claims ``c``, with bound ``params``).
+
+    Make it before the write; ``before()`` runs while the database still
+    holds the old state, ``after()`` once the write is flushed. ``before()``
+    may be skipped when no claim in scope existed before (a new claim).
+    """
+
+    db: Database
+    scope: str | None  # None: the write changes no score (a new question's tags, say)
+    params: dict[str, Any] = field(default_factory=dict)
+    stale: bool = field(init=False)
+
+    def __post_init__(self) -> None:
+        # Read before the write: the write itself trips the stale triggers.
+        self.stale = is_stale(self.db)
+
+    def _live(self) -> bool:
+        return not self.stale
+
+    def covering(self, scope: str, **params: Any) -> Upkeep:
+        """Set the scope once the write has made it known (a new row's id)."""
+        self.scope, self.params = scope, params
+        return self
+
+    def before(self) -> None:
+        if self._live() and self.scope is not None:
+            _apply(self.db, self.scope, self.params, -1)
+
+    def after(self) -> None:
+        if isinstance(self.db, Session):
+            self.db.flush()
+        if self._live():
+            if self.scope is not None:
+                _apply(self.db, self.scope, self.params, 1)
+            _set_fresh(self.db)  # our own writes tripped the triggers; the totals are current
+
+
+@contextmanager
+def kept_current(db: Database, scope: str, **params: Any) -> Iterator[None]:
+    """``with kept_current(session, "c.person_id = :person", person=7): ...``"""
+    upkeep = Upkeep(db, scope, params)
+    upkeep.before()
+    yield
+    upkeep.after()
+
+
+def no_score_change(db: Database) -> Upkeep:
+    """For a write to a watched table that cannot change a score (tags of a
+    question no claim is about yet): the triggers flag it, this unflags it."""
+    return Upkeep(db, None)
+
+
+CLAIM_SCOPE = "c.id = :upkeep_claim"
+
+
+def claim_upkeep(db: Database, claim_id: int) -> Upkeep:
+    return Upkeep(db, CLAIM_SCOPE, {"upkeep_claim": claim_id})
+
+
+def question_upkeep(db: Database, question_id: int) -> Upkeep:
+    """For a write to a question or its outcomes: its claims and the claims
+    conditional on it."""
+    return Upkeep(
+        db,
+        "(c.question_id = :upkeep_question OR c.condition_question_id = :upkeep_question)",
+        {"upkeep_question": question_id},
+    )
+
+
+def person_upkeep(db: Database, person_id: int) -> Upkeep:
+    return Upkeep(db, "c.person_id = :upkeep_person", {"upkeep_person": person_id})
+
+
+def mark_stale(db: Database) -> None:
+    db.execute(text("UPDATE score_state SET stale = 1 WHERE id = 1"))
+
+
+def rebuild(db: Database) -> None:
+    """Recompute every total from scratch."""
+    for table, (key, values) in TABLES.items():
+        _compute_into_delta(db, table, EVERY_CLAIM, {})
+        columns = ", ".join([*key, *values])
+        db.execute(text(f"DELETE FROM {table}"))
+        db.execute(text(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {table}_delta"))
+        db.execute(text(f"DROP TABLE {table}_delta"))
+    _set_fresh(db)
+
+
+def refresh(db: Database) -> bool:
+    """Rebuild the totals if they are stale; True if they were."""
+    if not is_stale(db):
+        return False
+    rebuild(db)
+    return True
