@@ -691,9 +691,15 @@ def report(ctx: click.Context, scale: str, strict: bool, speaker: str | None, ta
 
 
 @cli.command()
+@click.option(
+    "--limit",
+    type=click.IntRange(min=0),
+    metavar="N",
+    help="Show the first N (soonest) only; 0 for all. [default: 50 in a table, all otherwise]",
+)
 @output_options
 @click.pass_context
-def due(ctx: click.Context, fmt: str) -> None:
+def due(ctx: click.Context, limit: int | None, fmt: str) -> None:
     """List overdue questions and those due in the next 30 days.
 
     Exits with status 3 when any question is overdue, so it can run from cron
@@ -702,12 +708,17 @@ def due(ctx: click.Context, fmt: str) -> None:
     \b
     Example:
         tracker due
+        tracker due --limit 0
         tracker due --json || mail -s "tracker: questions overdue" desk@example.org
     """
     from tracker.services.report import due_questions
 
-    rows = _transact(ctx, due_questions)
+    if limit is None:
+        limit = 50 if fmt == "table" else 0
+    rows, total = _transact(ctx, lambda s: due_questions(s, limit or None))
     emit(rows, fmt, ["status", "resolve_by", "slug", "title", "claims"], empty="nothing due")
+    if total > len(rows):
+        click.echo(f"… and {total - len(rows)} more (--limit 0 for all)", err=True)
     if any(r["status"] == "overdue" for r in rows):
         ctx.exit(3)
 

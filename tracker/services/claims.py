@@ -238,14 +238,19 @@ def claim_appearances(session: Session, claim_id: int) -> list[dict[str, Any]]:
     ]
 
 
-_LIST_SQL = """
-SELECT c.id, c.made_on, p.name AS speaker, c.kind, qs.slug AS question,
+# A claim's question status and outcome, read from question_status one question
+# at a time (a correlated subquery uses the indexes; a join would compute the
+# view for every question first).
+_STATUS = "(SELECT qs.{} FROM question_status AS qs WHERE qs.question_id = c.question_id)"
+_LIST_SQL = f"""
+SELECT c.id, c.made_on, p.name AS speaker, c.kind, q.slug AS question,
        c.wording, cp.probability, cp.prob_low, cp.prob_high, c.mapping_basis AS basis,
-       cp.scale, cp.scale_term, qs.resolve_by, qs.result AS outcome, qs.status, c.quote
+       cp.scale, cp.scale_term, q.resolve_by, {_STATUS.format("result")} AS outcome,
+       {_STATUS.format("status")} AS status, c.quote
 FROM claims AS c
 JOIN people AS p ON p.id = c.person_id
 JOIN claim_probabilities AS cp ON cp.claim_id = c.id
-LEFT JOIN question_status AS qs ON qs.question_id = c.question_id
+LEFT JOIN questions AS q ON q.id = c.question_id
 """
 
 
@@ -275,7 +280,7 @@ def list_claims(
         where.append("(c.question_id = :question_id OR c.condition_question_id = :question_id)")
         params["question_id"] = require_question(session, question).id
     if status is not None:
-        where.append("qs.status = :status")
+        where.append(f"{_STATUS.format('status')} = :status")
         params["status"] = status
     if tag is not None:
         where.append(

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from tracker.errors import NotFound
 from tracker.score_views import with_clause
 from tracker.services.people import require_person
+from tracker.vocabulary import SCORE_DIMENSIONS
 
 SCALE_ORDER = ("recorded", "icd203", "phia", "kent1964", "survey")
 MIN_TO_JUDGE = 10  # fewer scored claims than this: shown, but flagged as too few to judge
@@ -203,6 +204,7 @@ def build_report(session: Session, opts: ReportOptions) -> dict[str, Any]:
     if opts.scale not in known:
         raise NotFound(f"no scale {opts.scale!r} (known: {', '.join(sorted(known))})")
     q = _Query(session, opts)
+    today_30 = (dt.date.fromisoformat(q.params["today"]) + dt.timedelta(days=30)).isoformat()
     in_scope = _questions_in_scope(q, "qs.question_id")
     counts = q.rows(
         "SELECT status, count(*) AS n, sum(due_soon) AS due_soon FROM question_status AS qs "
@@ -210,9 +212,9 @@ def build_report(session: Session, opts: ReportOptions) -> dict[str, Any]:
     )
     by_status = {r["status"]: int(r["n"]) for r in counts}
     limit = "" if opts.rows is None else f" LIMIT {int(opts.rows)}"
-    listed = (
-        "SELECT * FROM question_status AS qs "
-        f"WHERE {in_scope} AND {{which}} ORDER BY resolve_by, slug{limit}"
+    listed = (  # both kinds resolve by 30 days from today at the latest (see due_questions)
+        "SELECT * FROM question_status AS qs WHERE qs.resolve_by <= :today_30 AND "
+        f"{in_scope} AND {{which}} ORDER BY resolve_by, slug{limit}"
     )
     claims_scope = (
         None
@@ -227,17 +229,25 @@ def build_report(session: Session, opts: ReportOptions) -> dict[str, Any]:
         scale=opts.scale,
         n=opts.claims,
     )[::-1]
-    groups = q.rows(
-        "SELECT * FROM (SELECT g.*, ROW_NUMBER() OVER "
-        f"(PARTITION BY g.dimension ORDER BY {_GROUP_ORDER}) AS place, "
-        "COUNT(*) OVER (PARTITION BY g.dimension) AS of_groups "
-        "FROM score_groups AS g WHERE g.scale = :scale) AS ranked "
-        + ("" if opts.rows is None else "WHERE place <= :rows ")
-        + "ORDER BY dimension, place",
-        scale=opts.scale,
-        rows=opts.rows,
-        min_to_judge=MIN_TO_JUDGE,
-    )
+    sizes = {
+        r["dimension"]: r["n"]
+        for r in q.rows(
+            "SELECT dimension, count(*) AS n FROM score_groups WHERE scale = :scale "
+            "GROUP BY dimension",
+            scale=opts.scale,
+        )
+    }
+    groups = []
+    for dimension in SCORE_DIMENSIONS:  # one sorted read each: quick on the key's index
+        for g in q.rows(
+            "SELECT * FROM score_groups WHERE scale = :scale AND dimension = :dimension "
+            f"ORDER BY {_GROUP_ORDER}" + ("" if opts.rows is None else " LIMIT :rows"),
+            scale=opts.scale,
+            dimension=dimension,
+            rows=opts.rows,
+            min_to_judge=MIN_TO_JUDGE,
+        ):
+            groups.append({**g, "of_groups": sizes[dimension]})
     sensitivity = q.rows("SELECT * FROM score_groups WHERE dimension = 'overall'")
     _with_intervals(groups)
     _with_intervals(sensitivity)
@@ -260,8 +270,13 @@ def build_report(session: Session, opts: ReportOptions) -> dict[str, Any]:
     }
     return {
         "overview": overview,
-        "overdue": q.rows(listed.format(which="status = 'overdue'")),
-        "due_soon": q.rows(listed.format(which="due_soon = 1")),
+        "overdue": q.rows(
+            listed.format(which="qs.resolve_by < :today AND status = 'overdue'"),
+            today_30=today_30,
+        ),
+        "due_soon": q.rows(
+            listed.format(which="qs.resolve_by >= :today AND due_soon = 1"), today_30=today_30
+        ),
         "scoreboard": [g for g in groups if g["dimension"] == "speaker"],
         "groups": [g for g in groups if g["dimension"] != "speaker"],
         "calibration": q.rows(
@@ -283,12 +298,22 @@ def build_report(session: Session, opts: ReportOptions) -> dict[str, Any]:
     }
 
 
-def due_questions(session: Session) -> list[dict[str, Any]]:
-    """Overdue questions and those due in the next 30 days, from question_status."""
+def due_questions(session: Session, limit: int | None = None) -> tuple[list[dict[str, Any]], int]:
+    """Overdue questions and those due in the next 30 days, from question_status,
+    soonest first: the first ``limit`` of them (all if None) and how many there are."""
+    # Both kinds resolve by 30 days from now at the latest: a condition the
+    # resolve-by index can answer, so only those questions are read.
+    window = "resolve_by <= :today_30 AND (status = 'overdue' OR due_soon = 1)"
+    params = {"today_30": (utc_today() + dt.timedelta(days=30)).isoformat()}
+    total = session.execute(
+        text(f"SELECT count(*) FROM question_status WHERE {window}"), params
+    ).scalar_one()
     rows = session.execute(
         text(
             "SELECT slug, title, resolve_by, status, due_soon, claims FROM question_status "
-            "WHERE status = 'overdue' OR due_soon = 1 ORDER BY resolve_by, slug"
-        )
+            f"WHERE {window} ORDER BY resolve_by, slug"
+            + ("" if limit is None else f" LIMIT {int(limit)}")
+        ),
+        params,
     )
-    return [dict(r._mapping) for r in rows]
+    return [dict(r._mapping) for r in rows], int(total)
