@@ -110,7 +110,7 @@ def test_any_sequence_of_writes_keeps_totals_equal_to_a_fresh_computation(
     assert_totals_current(db)
 
 
-def test_bulk_import_keeps_totals_current_batch_by_batch(
+def test_bulk_import_leaves_totals_current(
     tmp_path: Path, invoke: Invoke, db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from tracker.services import bulk

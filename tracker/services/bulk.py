@@ -8,8 +8,9 @@ write (``tracker.records``) and the same rules (``mapping_columns``,
 in-memory maps of natural keys instead of a query per row.
 
 Rows are written in batches, one transaction each: a killed import leaves whole
-batches behind, and running it again skips what is there (every section is
-matched on its natural key) and finishes the rest. An error stops the import at
+batches behind (and the score totals marked stale, to be rebuilt), and running
+it again skips what is there (every section is matched on its natural key) and
+finishes the rest. An error stops the import at
 the row that caused it, naming file and line; the batches before it stay.
 """
 
@@ -23,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import Connection, Engine, func, select, text
+from sqlalchemy import Connection, Engine, func, select
 from sqlalchemy.exc import IntegrityError
 
 from tracker.db import WRITE_OPTION
@@ -45,7 +46,7 @@ from tracker.records import ClaimIn, OutcomeIn, PersonIn, QuestionIn, SourceIn, 
 from tracker.services.claims import TermRef, check_quote, mapping_columns
 from tracker.services.importer import SECTIONS, ImportSummary, located
 from tracker.services.outcomes import chain_order
-from tracker.services.scores import Upkeep, no_score_change
+from tracker.services.scores import no_score_change, refresh
 from tracker.services.sources import content_hash
 from tracker.text import alias_key, slugify
 from tracker.types import utcnow
@@ -382,10 +383,8 @@ class BulkImporter:
                     **mapping_columns(r, term),
                 })  # fmt: skip
         before = conn.execute(select(func.coalesce(func.max(Claim.id), 0))).scalar_one()
-        upkeep = Upkeep(conn, "c.id > :upkeep_after", {"upkeep_after": before})
         with _indexing_after(conn, "claims", before):
             conn.execute(_insert_skipping_duplicates(conn, Claim), rows)
-        upkeep.after()  # the batch's new claims, added to the score totals set-wise
         created = conn.execute(
             select(func.count()).select_from(Claim).where(Claim.id > before)
         ).scalar_one()
@@ -393,22 +392,6 @@ class BulkImporter:
 
     def _write_outcomes(self, conn: Connection, batch: list[tuple[str, OutcomeIn]]) -> Any:
         chains = self.maps.load_chains(conn)
-        # The claims about (or conditional on) the batch's questions change
-        # score: take out what they contribute now, add it back at the end.
-        touched = sorted({self.maps.questions[r.question] for _, r in batch
-                          if r.question in self.maps.questions})  # fmt: skip
-        conn.execute(text("CREATE TEMPORARY TABLE IF NOT EXISTS upkeep_questions (id INTEGER)"))
-        conn.execute(text("DELETE FROM upkeep_questions"))
-        if touched:
-            conn.execute(
-                text("INSERT INTO upkeep_questions (id) VALUES (:id)"), [{"id": i} for i in touched]
-            )
-        upkeep = Upkeep(
-            conn,
-            "(c.question_id IN (SELECT id FROM upkeep_questions) "
-            "OR c.condition_question_id IN (SELECT id FROM upkeep_questions))",
-        )
-        upkeep.before()
         created = 0
         appended: list[tuple[int, int, tuple[Any, ...]]] = []
         seen = dict(self.maps.seen)
@@ -445,9 +428,6 @@ class BulkImporter:
                 chain.append((new_id, key))
                 appended.append((qid, new_id, key))
                 created += 1
-
-        upkeep.after()
-        conn.execute(text("DROP TABLE upkeep_questions"))
 
         def apply() -> None:
             chains.update(local)
@@ -516,4 +496,10 @@ def bulk_import(
     with progress(total) if progress else nullcontext() as bar:
         for path in files:
             importer.import_file(path, summary, bar.update if bar is not None else lambda n: None)
+    # Claims and outcomes written in bulk leave the score totals stale (the
+    # triggers say so); one set-wise rebuild at the end is far cheaper than
+    # keeping them current batch by batch. A killed import leaves them stale,
+    # and the next report rebuilds them.
+    with importer.engine.begin() as conn:
+        refresh(conn)
     return summary
