@@ -20,8 +20,6 @@ from scratch: ``refresh`` does that, and the report calls it before reading.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -147,15 +145,6 @@ class Upkeep:
             _set_fresh(self.db)  # our own writes tripped the triggers; the totals are current
 
 
-@contextmanager
-def kept_current(db: Database, scope: str, **params: Any) -> Iterator[None]:
-    """``with kept_current(session, "c.person_id = :person", person=7): ...``"""
-    upkeep = Upkeep(db, scope, params)
-    upkeep.before()
-    yield
-    upkeep.after()
-
-
 def no_score_change(db: Database) -> Upkeep:
     """For a write to a watched table that cannot change a score (tags of a
     question no claim is about yet): the triggers flag it, this unflags it."""
@@ -181,10 +170,6 @@ def question_upkeep(db: Database, question_id: int) -> Upkeep:
 
 def person_upkeep(db: Database, person_id: int) -> Upkeep:
     return Upkeep(db, "c.person_id = :upkeep_person", {"upkeep_person": person_id})
-
-
-def mark_stale(db: Database) -> None:
-    db.execute(text("UPDATE score_state SET stale = 1 WHERE id = 1"))
 
 
 def rebuild(db: Database) -> None:
