@@ -10,15 +10,15 @@ import pytest
 import yaml
 from conftest import Invoke
 
-from tracker.site import metadata
+from tracker.site import app, metadata
 
-datasette_app = pytest.importorskip("datasette.app")
+pytest.importorskip("datasette.app")
 
 
 class Site:
     def __init__(self, db: Path) -> None:
         self.name = db.stem
-        self.ds = datasette_app.Datasette(files=[str(db)], metadata=metadata(db.stem))
+        self.ds = app(db)
 
     def get(self, path: str, status: int = 200) -> Any:
         async def fetch() -> Any:
