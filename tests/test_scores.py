@@ -149,13 +149,16 @@ def test_writes_from_outside_mark_totals_stale_and_the_report_rebuilds(
 
 def test_report_from_kept_totals_equals_report_computed_afresh(seeded: Path) -> None:
     from tracker.db import get_engine, session_scope
+    from tracker.reads import SessionReader, sqlite_reader
     from tracker.services.report import ReportOptions, build_report
 
-    engine = get_engine(f"sqlite:///{seeded}")
-    with session_scope(engine) as session:
-        kept = build_report(session, ReportOptions())
+    url = f"sqlite:///{seeded}"
+    with sqlite_reader(url) as quick:  # as tracker report reads it
+        assert quick is not None
+        kept = build_report(quick, ReportOptions())
+    with session_scope(get_engine(url)) as session:
         # A filter that keeps every claim forces the computation from scratch.
-        fresh = build_report(session, ReportOptions(since=dt.date(1900, 1, 1)))
+        fresh = build_report(SessionReader(session), ReportOptions(since=dt.date(1900, 1, 1)))
 
     def rounded(rows: list[dict]) -> list[tuple]:
         return [

@@ -31,6 +31,8 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
     from sqlalchemy.orm import Session
 
+    from tracker.reads import Reader
+
 T = TypeVar("T")
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -59,7 +61,7 @@ def _one_line(exc: Exception) -> str:
     if isinstance(exc, TrackerError):
         return str(exc)
     module = type(exc).__module__
-    if module.startswith("sqlalchemy"):
+    if module.startswith("sqlalchemy") or module == "sqlite3":  # sqlite3: the quick reads
         orig = getattr(exc, "orig", None) or exc
         return f"database error: {str(orig).splitlines()[0]}"
     if isinstance(exc, OSError):
@@ -93,6 +95,21 @@ def _transact(ctx: click.Context, work: Callable[[Session], T], *, write: bool =
     from tracker.db import run_in_transaction
 
     return run_in_transaction(_engine(ctx), work, write=write)
+
+
+def _read(ctx: click.Context, work: Callable[[Reader], T]) -> T:
+    """Run read-only ``work``: straight on sqlite3 when the database is a SQLite
+    file at this tracker's schema (no SQLAlchemy import: a quick start), else
+    in a transaction through SQLAlchemy, which creates or upgrades it first."""
+    from tracker.config import database_url
+    from tracker.reads import sqlite_reader
+
+    with sqlite_reader(database_url(ctx.find_root().params.get("db"))) as reader:
+        if reader is not None:
+            return work(reader)
+    from tracker.reads import SessionReader
+
+    return _transact(ctx, lambda session: work(SessionReader(session)))
 
 
 def _interactive() -> bool:
@@ -568,10 +585,10 @@ def list_(ctx: click.Context, since: str | None, fmt: str, **filters: Any) -> No
         tracker list --speaker "Pan Kil-ju"
         tracker list --status overdue --csv
     """
-    from tracker.services.claims import list_claims
+    from tracker.services.listing import list_claims
 
     since_date = _date_option(since, "--since")
-    rows = _transact(ctx, lambda s: list_claims(s, since=since_date, **filters))
+    rows = _read(ctx, lambda db: list_claims(db, since=since_date, **filters))
     emit(
         rows,
         fmt,
@@ -668,7 +685,7 @@ def report(ctx: click.Context, scale: str, strict: bool, speaker: str | None, ta
     """
     from tracker.render_report import emit_report
     from tracker.services.report import ReportOptions, build_report
-    from tracker.services.scores import is_stale, refresh
+    from tracker.services.score_state import totals_stale
 
     if plot is not None and plot.suffix.lower() not in (".png", ".svg"):
         raise InputError(f"--plot: {plot} must end in .png or .svg")
@@ -679,9 +696,12 @@ def report(ctx: click.Context, scale: str, strict: bool, speaker: str | None, ta
         since=_date_option(since, "--since"), until=_date_option(until, "--until"),
         as_of=_date_option(as_of, "--as-of"), rows=rows or None, claims=claim_rows or None,
     )  # fmt: skip
-    if _transact(ctx, is_stale) and _transact(ctx, refresh, write=True):
-        click.echo("score totals rebuilt: the data was changed outside the tracker", err=True)
-    data = _transact(ctx, lambda s: build_report(s, opts))
+    if _read(ctx, totals_stale):
+        from tracker.services.scores import refresh
+
+        if _transact(ctx, refresh, write=True):
+            click.echo("score totals rebuilt: the data was changed outside the tracker", err=True)
+    data = _read(ctx, lambda db: build_report(db, opts))
     emit_report(data, fmt)
     if plot is not None:
         from tracker.plot import draw_report
@@ -711,14 +731,16 @@ def due(ctx: click.Context, limit: int | None, fmt: str) -> None:
         tracker due --limit 0
         tracker due --json || mail -s "tracker: questions overdue" desk@example.org
     """
-    from tracker.services.report import due_questions
+    from tracker.services.report import COUNT_UP_TO, due_questions
 
     if limit is None:
         limit = 50 if fmt == "table" else 0
-    rows, total = _transact(ctx, lambda s: due_questions(s, limit or None))
+    rows, total = _read(ctx, lambda db: due_questions(db, limit or None))
     emit(rows, fmt, ["status", "resolve_by", "slug", "title", "claims"], empty="nothing due")
     if total > len(rows):
-        click.echo(f"… and {total - len(rows)} more (--limit 0 for all)", err=True)
+        more = total - len(rows)
+        more = f"over {COUNT_UP_TO:,}" if more > COUNT_UP_TO else str(more)
+        click.echo(f"… and {more} more (--limit 0 for all)", err=True)
     if any(r["status"] == "overdue" for r in rows):
         ctx.exit(3)
 

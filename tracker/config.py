@@ -7,6 +7,7 @@ from pathlib import Path
 
 DEFAULT_DB = "tracker.db"
 ENV_VAR = "TRACKER_DB"
+BUSY_TIMEOUT_MS = 30_000  # how long a SQLite connection waits for another's lock
 
 
 def database_url(value: str | None = None) -> str:

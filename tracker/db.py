@@ -26,11 +26,10 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
-from tracker.config import sqlite_path
+from tracker.config import BUSY_TIMEOUT_MS, sqlite_path
 from tracker.errors import Busy, Conflict, SchemaError, TrackerError, describe_integrity_error
 
 T = TypeVar("T")
-BUSY_TIMEOUT_MS = 30_000
 BUSY_ATTEMPTS = 5
 WRITE_OPTION = "tracker_write"
 

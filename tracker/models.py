@@ -414,6 +414,9 @@ class Outcome(Base):
             postgresql_where=text("supersedes_id IS NULL"),
         ),
         Index("ix_outcomes_evidence_source_id", "evidence_source_id"),
+        # A question's current outcome from the index alone; the latest recorded first.
+        Index("ix_outcomes_question_id_recorded_at", "question_id", "recorded_at"),
+        Index("ix_outcomes_recorded_at", "recorded_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -1,19 +1,16 @@
 """Schema versions: migrate on first use, back up before an upgrade, refuse the future.
 
-Migrations are the only way the schema is built. Revision ids are the leading
-number of each file in ``migrations/versions`` (``0001_initial.py`` is revision
-``0001``), so the head is known from a directory listing and an up-to-date
+Migrations are the only way the schema is built. The head revision is known
+from the scripts' file names (``tracker.revisions``), so an up-to-date
 database costs one small query, never an Alembic import.
 """
 
 from __future__ import annotations
 
-import re
 import sqlite3
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -22,29 +19,8 @@ from sqlalchemy import Connection, Engine, inspect, text
 from tracker.config import sqlite_path
 from tracker.db import get_engine, is_sqlite
 from tracker.errors import SchemaError
+from tracker.revisions import VERSION_TABLE, head_revision, known_revisions, migrations_dir
 from tracker.types import utcnow
-
-_REVISION_FILE = re.compile(r"^(\d{4})_\w+\.py$")
-VERSION_TABLE = "alembic_version"
-
-
-def migrations_dir() -> Path:
-    """The Alembic scripts: inside the installed package, else the source tree."""
-    package = Path(__file__).resolve().parent
-    for candidate in (package / "_migrations", package.parent / "migrations"):
-        if (candidate / "env.py").is_file():
-            return candidate
-    raise SchemaError("the migration scripts are missing from this installation")
-
-
-@cache
-def known_revisions() -> tuple[str, ...]:
-    names = (p.name for p in (migrations_dir() / "versions").iterdir())
-    return tuple(sorted(m.group(1) for n in names if (m := _REVISION_FILE.match(n))))
-
-
-def head_revision() -> str:
-    return known_revisions()[-1]
 
 
 def current_revision(conn: Connection) -> str | None:

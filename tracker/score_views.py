@@ -509,6 +509,7 @@ def with_clause(
     maintained: bool = False,
     version: str | None = None,
     detail_scale: bool = False,
+    inline: bool = False,
 ) -> str:
     """Every current template as a CTE, rendered with bound parameters :as_of
     and :today, and ``claim_scope`` (built from bound parameters only).
@@ -519,7 +520,11 @@ def with_clause(
     the database's kept-current tables of those names (valid only for every
     claim, as of now). ``detail_scale`` binds the scale score_totals breaks
     down by group to :detail_scale instead of "recorded". ``version`` renders
-    a published version instead of the current one (for its migration)."""
+    a published version instead of the current one (for its migration).
+    ``inline`` marks every CTE NOT MATERIALIZED, for a statement that reads a
+    few claims: SQLite computes a CTE used twice (current_outcomes, for a
+    claim's question and its condition) in full otherwise, which is right
+    for every claim and slow for a few."""
     d = _dialect_sql(dialect)
     values = {
         "as_of": ":as_of",
@@ -531,10 +536,11 @@ def with_clause(
         "tags_json": d["tags_json"],
     }
     computed = computed or {}
+    how = "AS NOT MATERIALIZED" if inline else "AS"
     parts = [
         f"{name} AS (SELECT * FROM {computed[name]})"
         if name in computed
-        else f"{name} AS ({template.format(**values)})"
+        else f"{name} {how} ({template.format(**values)})"
         for name, template in (VERSIONS[version] if version else CURRENT).items()
         if not (maintained and name in MAINTAINED)
     ]

@@ -125,13 +125,33 @@ def _validate(model: type[BaseModel], path: Path, number: int, row: Any) -> Any:
         raise ValidationFailed(f"{path}:{number}: {first_error(exc)}") from None
 
 
-def _insert_skipping_duplicates(conn: Connection, model: Any) -> Any:
-    """INSERT that skips rows whose natural key is already there (re-runs)."""
-    if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(model.__table__).on_conflict_do_nothing()
+def _insert_many(conn: Connection, model: Any, rows: list[dict[str, Any]]) -> None:
+    """INSERT ``rows`` (dicts with the same keys), skipping natural-key
+    duplicates, through the driver's own executemany.
+
+    Each value goes through its column type's bind processing, as with any
+    SQLAlchemy insert; what is skipped is building and compiling the statement's
+    parameters row by row, a third of the import's time at a million rows."""
+    if not rows:
+        return
+    table = model.__table__
+    columns = list(rows[0])
+    processors = [table.c[name].type.bind_processor(conn.dialect) for name in columns]
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    sql = (
+        f"INSERT INTO {table.name} ({', '.join(columns)}) "
+        f"VALUES ({', '.join([mark] * len(columns))}) ON CONFLICT DO NOTHING"
+    )
+    conn.exec_driver_sql(
+        sql,
+        [
+            tuple(
+                row[name] if proc is None or row[name] is None else proc(row[name])
+                for name, proc in zip(columns, processors, strict=True)
+            )
+            for row in rows
+        ],
+    )
 
 
 @contextmanager
@@ -384,7 +404,7 @@ class BulkImporter:
                 })  # fmt: skip
         before = conn.execute(select(func.coalesce(func.max(Claim.id), 0))).scalar_one()
         with _indexing_after(conn, "claims", before):
-            conn.execute(_insert_skipping_duplicates(conn, Claim), rows)
+            _insert_many(conn, Claim, rows)
         created = conn.execute(
             select(func.count()).select_from(Claim).where(Claim.id > before)
         ).scalar_one()

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tracker.errors import NotFound, ValidationFailed
 from tracker.models import Claim, ClaimAppearance, Person, Question, Scale, ScaleTerm, Source
+from tracker.reads import SessionReader
+from tracker.services.listing import claim_rows, list_claims
 from tracker.services.outcomes import outcome_history
-from tracker.services.people import find_person, person_aliases, require_person
+from tracker.services.people import person_aliases, require_person
 from tracker.services.questions import question_tags, require_question
 from tracker.services.scores import CLAIM_SCOPE, claim_upkeep, no_score_change
 from tracker.services.sources import require_source
@@ -238,67 +239,6 @@ def claim_appearances(session: Session, claim_id: int) -> list[dict[str, Any]]:
     ]
 
 
-# A claim's question status and outcome, read from question_status one question
-# at a time (a correlated subquery uses the indexes; a join would compute the
-# view for every question first).
-_STATUS = "(SELECT qs.{} FROM question_status AS qs WHERE qs.question_id = c.question_id)"
-_LIST_SQL = f"""
-SELECT c.id, c.made_on, p.name AS speaker, c.kind, q.slug AS question,
-       c.wording, cp.probability, cp.prob_low, cp.prob_high, c.mapping_basis AS basis,
-       cp.scale, cp.scale_term, q.resolve_by, {_STATUS.format("result")} AS outcome,
-       {_STATUS.format("status")} AS status, c.quote
-FROM claims AS c
-JOIN people AS p ON p.id = c.person_id
-JOIN claim_probabilities AS cp ON cp.claim_id = c.id
-LEFT JOIN questions AS q ON q.id = c.question_id
-"""
-
-
-def list_claims(
-    session: Session,
-    *,
-    speaker: str | None = None,
-    question: str | None = None,
-    status: str | None = None,
-    tag: str | None = None,
-    since: dt.date | None = None,
-    limit: int | None = None,
-) -> list[dict[str, Any]]:
-    """Claims, oldest first, with their probability, question and outcome.
-
-    Every filter is a bound parameter; ``speaker`` matches any alias.
-    """
-    where: list[str] = []
-    params: dict[str, Any] = {}
-    if speaker is not None:
-        person = find_person(session, speaker)
-        if person is None:
-            require_person(session, speaker)  # raises with suggestions
-        where.append("c.person_id = :person_id")
-        params["person_id"] = person.id if person else None
-    if question is not None:
-        where.append("(c.question_id = :question_id OR c.condition_question_id = :question_id)")
-        params["question_id"] = require_question(session, question).id
-    if status is not None:
-        where.append(f"{_STATUS.format('status')} = :status")
-        params["status"] = status
-    if tag is not None:
-        where.append(
-            "EXISTS (SELECT 1 FROM question_tags AS qt JOIN tags AS t ON t.id = qt.tag_id "
-            "WHERE qt.question_id = c.question_id AND t.name = :tag)"
-        )
-        params["tag"] = tag
-    if since is not None:
-        where.append("c.made_on >= :since")
-        params["since"] = since.isoformat()
-    sql = _LIST_SQL + (" WHERE " + " AND ".join(where) if where else "")
-    sql += " ORDER BY c.made_on, c.id"
-    if limit is not None:
-        sql += " LIMIT :limit"
-        params["limit"] = limit
-    return [dict(row._mapping) for row in session.execute(text(sql), params)]
-
-
 def _question_brief(session: Session, question_id: int | None) -> dict[str, Any] | None:
     if question_id is None:
         return None
@@ -352,8 +292,7 @@ def show_claim(session: Session, claim_id: int) -> dict[str, Any]:
 
 
 def _claim_row(session: Session, claim_id: int) -> dict[str, Any]:
-    row = session.execute(text(_LIST_SQL + " WHERE c.id = :id"), {"id": claim_id}).one()
-    return dict(row._mapping)
+    return claim_rows(SessionReader(session), claim_id=claim_id)[0]
 
 
 def show_question(session: Session, ref: str) -> dict[str, Any]:
@@ -366,5 +305,5 @@ def show_question(session: Session, ref: str) -> dict[str, Any]:
         "criteria": question.criteria,
         "horizon": question.horizon_text,
         "tags": question_tags(session, question.id),
-        "claims": list_claims(session, question=question.slug),
+        "claims": list_claims(SessionReader(session), question=question.slug),
     }

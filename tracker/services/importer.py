@@ -30,6 +30,7 @@ from tracker.services.claims import save_claim
 from tracker.services.outcomes import sync_outcomes
 from tracker.services.people import save_person
 from tracker.services.questions import require_question, save_question
+from tracker.services.scores import defer_upkeep, refresh
 from tracker.services.sources import save_source
 
 SECTIONS: dict[str, type[BaseModel]] = {
@@ -199,6 +200,7 @@ def import_files(
     parsed = [parse_file(p) for p in files if p.suffix.lower() not in (".jsonl", ".csv")]
     summary = ImportSummary(files=[str(f) for f in files])
     total = sum(len(entries) for doc in parsed for entries in doc.values())
+    rebuild = defer_upkeep(session, total)
     with progress(total) if progress else nullcontext() as bar:
         for section in SECTIONS:
             entries = [e for doc in parsed for e in doc.get(section, [])]
@@ -212,6 +214,8 @@ def import_files(
                 summary.counts[(section, action)] += 1
                 if bar is not None:
                     bar.update(1)
+    if rebuild:
+        refresh(session)
     return summary
 
 

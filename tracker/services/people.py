@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import difflib
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tracker.errors import Conflict, NotFound
+from tracker.errors import Conflict
 from tracker.models import Person, PersonAlias
+from tracker.reads import SessionReader
+from tracker.services import lookups
 from tracker.services.scores import no_score_change, person_upkeep
 from tracker.text import alias_key, slugify
 from tracker.types import utcnow
@@ -19,21 +20,15 @@ if TYPE_CHECKING:
 
 
 def find_person(session: Session, name: str) -> Person | None:
-    """The person any of whose aliases matches ``name`` (case, accents and
-    punctuation ignored)."""
-    return session.scalar(
-        select(Person).join(PersonAlias).where(PersonAlias.alias_key == alias_key(name))
-    )
+    """The person any of whose aliases matches ``name`` (see ``lookups``)."""
+    found = lookups.person_id(SessionReader(session), name)
+    return None if found is None else session.get(Person, found)
 
 
 def require_person(session: Session, name: str) -> Person:
-    person = find_person(session, name)
-    if person is not None:
-        return person
-    aliases = session.scalars(select(PersonAlias.alias)).all()
-    close = difflib.get_close_matches(name, aliases, n=3, cutoff=0.6)
-    hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
-    raise NotFound(f"no speaker called {name!r}{hint} (add one with `tracker add-person`)")
+    person = session.get(Person, lookups.require_person_id(SessionReader(session), name))
+    assert person is not None
+    return person
 
 
 def add_alias(session: Session, person: Person, alias: str) -> bool:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import difflib
 from typing import TYPE_CHECKING
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from tracker.errors import NotFound
 from tracker.models import Question, QuestionTag, Tag
+from tracker.reads import SessionReader
+from tracker.services import lookups
 from tracker.services.scores import no_score_change, question_upkeep
 from tracker.types import utcnow
 
@@ -18,16 +18,9 @@ if TYPE_CHECKING:
 
 
 def require_question(session: Session, ref: str) -> Question:
-    """A question by slug or numeric id."""
-    conditions = [Question.slug == ref]
-    if ref.isdigit():
-        conditions.append(Question.id == int(ref))
-    question = session.scalar(select(Question).where(or_(*conditions)))
-    if question is None:
-        slugs = session.scalars(select(Question.slug)).all()
-        close = difflib.get_close_matches(ref, slugs, n=3, cutoff=0.6)
-        hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
-        raise NotFound(f"no question {ref!r}{hint}")
+    """A question by slug or numeric id (see ``lookups``)."""
+    question = session.get(Question, lookups.require_question_id(SessionReader(session), ref))
+    assert question is not None
     return question
 
 

@@ -14,12 +14,10 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import text
-from sqlalchemy.orm import Session
-
 from tracker.errors import NotFound
+from tracker.reads import Reader
 from tracker.score_views import with_clause
-from tracker.services.people import require_person
+from tracker.services.lookups import require_person_id
 from tracker.vocabulary import SCORE_DIMENSIONS
 
 SCALE_ORDER = ("recorded", "icd203", "phia", "kent1964", "survey")
@@ -107,9 +105,9 @@ class _Query:
     claims in scope, from the same templates.
     """
 
-    def __init__(self, session: Session, opts: ReportOptions) -> None:
-        self.session = session
-        self.dialect = session.get_bind().dialect.name
+    def __init__(self, db: Reader, opts: ReportOptions) -> None:
+        self.db = db
+        self.dialect = db.dialect
         scope = ["1 = 1"]
         self.params: dict[str, Any] = {"detail_scale": opts.scale}
         if opts.as_of is not None:
@@ -121,7 +119,7 @@ class _Query:
             self.params["as_of"] = "9999-12-31T23:59:59Z"
             self.params["today"] = utc_today().isoformat()
         if opts.speaker is not None:
-            self.params["person_id"] = require_person(session, opts.speaker).id
+            self.params["person_id"] = require_person_id(db, opts.speaker)
             scope.append("c.person_id = :person_id")
         if opts.tag is not None:
             self.params["tag"] = opts.tag
@@ -147,25 +145,26 @@ class _Query:
             for name in ("claim_scores", "score_totals", "calibration_totals"):
                 prefix = self._prefix(computed)
                 table = f"report_{name}"
-                session.execute(text(f"DROP TABLE IF EXISTS {table}"))
-                session.execute(
-                    text(f"CREATE TEMPORARY TABLE {table} AS {prefix}\nSELECT * FROM {name}"),
-                    self.params,
+                db.run(f"DROP TABLE IF EXISTS {table}")
+                db.run(
+                    f"CREATE TEMPORARY TABLE {table} AS {prefix}\nSELECT * FROM {name}", self.params
                 )
                 computed[name] = table
         self.prefix = self._prefix(computed)
 
     def _prefix(self, computed: dict[str, str], scope: str | None = None) -> str:
+        # Read from the kept totals, the per-claim templates serve a few
+        # claims at a time (the latest): inlined, they use the indexes.
         return with_clause(
-            self.dialect, scope or self.scope, computed, maintained=self.kept, detail_scale=True
-        )
+            self.dialect, scope or self.scope, computed,
+            maintained=self.kept, detail_scale=True, inline=self.kept,
+        )  # fmt: skip
 
     def rows(self, select: str, scope: str | None = None, **params: Any) -> list[dict[str, Any]]:
         """Rows of ``select`` after the CTEs; ``scope`` narrows the claims the
         per-claim templates read (the kept totals are not affected)."""
         prefix = self.prefix if scope is None else self._prefix({}, scope)
-        result = self.session.execute(text(f"{prefix}\n{select}"), {**self.params, **params})
-        return [dict(r._mapping) for r in result]
+        return self.db.rows(f"{prefix}\n{select}", {**self.params, **params})
 
 
 def _questions_in_scope(q: _Query, column: str) -> str:
@@ -190,20 +189,36 @@ def _with_intervals(groups: list[dict[str, Any]]) -> None:
         g["too_few"] = int(g["scored"] or 0) < MIN_TO_JUDGE
 
 
-_GROUP_ORDER = "scored < :min_to_judge, mean_brier IS NULL, mean_brier, label"
+def _group_rows(q: _Query, scale: str, dimension: str, rows: int | None) -> list[dict[str, Any]]:
+    """One kind of group, groups with enough scored claims to judge first, then
+    best mean Brier first; the first ``rows`` (all if None). The judged ones are
+    read on their own first: with many groups (speaker by horizon), most have
+    too few, and sorting only the judged is quick."""
+    found: list[dict[str, Any]] = []
+    for judged in (">=", "<"):
+        if rows is not None and len(found) >= rows:
+            break
+        found += q.rows(
+            "SELECT * FROM score_groups WHERE scale = :scale AND dimension = :dimension "
+            f"AND scored {judged} :min_to_judge ORDER BY mean_brier IS NULL, mean_brier, label"
+            + ("" if rows is None else " LIMIT :rows"),
+            scale=scale, dimension=dimension, min_to_judge=MIN_TO_JUDGE,
+            rows=None if rows is None else rows - len(found),
+        )  # fmt: skip
+    return found
 
 
-def build_report(session: Session, opts: ReportOptions) -> dict[str, Any]:
+def build_report(db: Reader, opts: ReportOptions) -> dict[str, Any]:
     """Everything ``tracker report`` shows, as plain data.
 
     Group tables list speakers with enough scored claims to judge first, best
     mean Brier first; ``opts.rows`` keeps the first rows of each (the count of
     every group is in ``overview``/``group_counts``).
     """
-    known = {r[0] for r in session.execute(text("SELECT slug FROM scales"))} | {"recorded"}
+    known = {r["slug"] for r in db.rows("SELECT slug FROM scales")} | {"recorded"}
     if opts.scale not in known:
         raise NotFound(f"no scale {opts.scale!r} (known: {', '.join(sorted(known))})")
-    q = _Query(session, opts)
+    q = _Query(db, opts)
     today_30 = (dt.date.fromisoformat(q.params["today"]) + dt.timedelta(days=30)).isoformat()
     in_scope = _questions_in_scope(q, "qs.question_id")
     counts = q.rows(
@@ -232,21 +247,15 @@ def build_report(session: Session, opts: ReportOptions) -> dict[str, Any]:
     sizes = {
         r["dimension"]: r["n"]
         for r in q.rows(
-            "SELECT dimension, count(*) AS n FROM score_groups WHERE scale = :scale "
+            # score_groups has a row per row of score_totals, which its key's index counts
+            "SELECT dimension, count(*) AS n FROM score_totals WHERE scale = :scale "
             "GROUP BY dimension",
             scale=opts.scale,
         )
     }
     groups = []
-    for dimension in SCORE_DIMENSIONS:  # one sorted read each: quick on the key's index
-        for g in q.rows(
-            "SELECT * FROM score_groups WHERE scale = :scale AND dimension = :dimension "
-            f"ORDER BY {_GROUP_ORDER}" + ("" if opts.rows is None else " LIMIT :rows"),
-            scale=opts.scale,
-            dimension=dimension,
-            rows=opts.rows,
-            min_to_judge=MIN_TO_JUDGE,
-        ):
+    for dimension in SCORE_DIMENSIONS:
+        for g in _group_rows(q, opts.scale, dimension, opts.rows):
             groups.append({**g, "of_groups": sizes[dimension]})
     sensitivity = q.rows("SELECT * FROM score_groups WHERE dimension = 'overall'")
     _with_intervals(groups)
@@ -256,7 +265,7 @@ def build_report(session: Session, opts: ReportOptions) -> dict[str, Any]:
     )
     overall = next((g for g in groups if g["dimension"] == "overall"), None)
     overview = {
-        "sources": session.execute(text("SELECT count(*) FROM sources")).scalar(),
+        "sources": db.value("SELECT count(*) FROM sources"),
         "speakers": next((g["of_groups"] for g in groups if g["dimension"] == "speaker"), 0),
         "claims": overall["claims"] if overall else 0,
         "questions": sum(by_status.values()),
@@ -298,22 +307,28 @@ def build_report(session: Session, opts: ReportOptions) -> dict[str, Any]:
     }
 
 
-def due_questions(session: Session, limit: int | None = None) -> tuple[list[dict[str, Any]], int]:
+# Past this many questions beyond those listed, ``due`` says "over N more":
+# an exact count would read every question in the window.
+COUNT_UP_TO = 1_000
+
+
+def due_questions(db: Reader, limit: int | None = None) -> tuple[list[dict[str, Any]], int]:
     """Overdue questions and those due in the next 30 days, from question_status,
-    soonest first: the first ``limit`` of them (all if None) and how many there are."""
+    soonest first: the first ``limit`` of them (all if None) and how many there
+    are, counted up to ``limit + COUNT_UP_TO`` (one more means more than that)."""
     # Both kinds resolve by 30 days from now at the latest: a condition the
     # resolve-by index can answer, so only those questions are read.
     window = "resolve_by <= :today_30 AND (status = 'overdue' OR due_soon = 1)"
-    params = {"today_30": (utc_today() + dt.timedelta(days=30)).isoformat()}
-    total = session.execute(
-        text(f"SELECT count(*) FROM question_status WHERE {window}"), params
-    ).scalar_one()
-    rows = session.execute(
-        text(
-            "SELECT slug, title, resolve_by, status, due_soon, claims FROM question_status "
-            f"WHERE {window} ORDER BY resolve_by, slug"
-            + ("" if limit is None else f" LIMIT {int(limit)}")
-        ),
-        params,
+    params: dict[str, Any] = {"today_30": (utc_today() + dt.timedelta(days=30)).isoformat()}
+    rows = db.rows(
+        "SELECT slug, title, resolve_by, status, due_soon, claims FROM question_status "
+        f"WHERE {window} ORDER BY resolve_by, slug" + ("" if limit is None else " LIMIT :limit"),
+        {**params, "limit": limit},
     )
-    return [dict(r._mapping) for r in rows], int(total)
+    if limit is None or len(rows) < limit:
+        return rows, len(rows)
+    total = db.value(
+        f"SELECT count(*) FROM (SELECT 1 FROM question_status WHERE {window} LIMIT :cap)",
+        {**params, "cap": limit + COUNT_UP_TO + 1},
+    )
+    return rows, int(total)

@@ -26,6 +26,7 @@ from typing import Any
 from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session
 
+from tracker.reads import SessionReader
 from tracker.score_views import (
     CALIBRATION_COLUMNS,
     END_OF_TIME,
@@ -33,6 +34,7 @@ from tracker.score_views import (
     TOTAL_COLUMNS,
     with_clause,
 )
+from tracker.services.score_state import totals_stale
 from tracker.types import utcnow
 
 Database = Session | Connection
@@ -51,7 +53,7 @@ def _dialect(db: Database) -> str:
 
 
 def is_stale(db: Database) -> bool:
-    return bool(db.execute(text("SELECT stale FROM score_state WHERE id = 1")).scalar())
+    return totals_stale(SessionReader(db))
 
 
 def _set_fresh(db: Database) -> None:
@@ -63,8 +65,9 @@ def _set_fresh(db: Database) -> None:
 
 def _compute_into_delta(db: Database, table: str, scope: str, params: dict[str, Any]) -> None:
     """Evaluate the template ``table`` over the claims in ``scope`` into the
-    temporary table ``<table>_delta``."""
-    prefix = with_clause(_dialect(db), scope)
+    temporary table ``<table>_delta``. A write's scope is a few claims: the
+    templates are inlined so they read them through the indexes."""
+    prefix = with_clause(_dialect(db), scope, inline=scope != EVERY_CLAIM)
     db.execute(text(f"DROP TABLE IF EXISTS {table}_delta"))
     db.execute(
         text(f"CREATE TEMPORARY TABLE {table}_delta AS {prefix}\nSELECT * FROM {table}"),
@@ -181,6 +184,24 @@ def rebuild(db: Database) -> None:
         db.execute(text(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {table}_delta"))
         db.execute(text(f"DROP TABLE {table}_delta"))
     _set_fresh(db)
+
+
+# Keeping the totals current costs about 30 ms a write; rebuilding them about
+# 55 us a claim (measured at 100,000 and 1,000,000 claims on two cores). So
+# past one write per 500 claims in the database, one rebuild is cheaper.
+CLAIMS_PER_WRITE_FOR_UPKEEP = 500
+
+
+def defer_upkeep(db: Database, writes: int) -> bool:
+    """Before a unit of work that makes ``writes`` writes which can change
+    scores: if one rebuild at its end is cheaper than upkeep write by write,
+    mark the totals stale now (every ``Upkeep`` then stands aside) and return
+    True; the caller then calls ``refresh`` before it commits."""
+    claims = db.execute(text("SELECT count(*) FROM claims")).scalar_one()
+    if writes * CLAIMS_PER_WRITE_FOR_UPKEEP <= claims:
+        return False
+    db.execute(text("UPDATE score_state SET stale = 1 WHERE id = 1"))
+    return True
 
 
 def refresh(db: Database) -> bool:
