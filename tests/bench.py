@@ -177,22 +177,25 @@ def bench_reports(db: Path, n: int, runs: int) -> tuple[list[tuple], list[str]]:
     # The report's reads, as it runs them unfiltered on the kept totals.
     from tracker.score_views import with_clause
 
-    prefix = with_clause("sqlite", "1 = 1", maintained=True, detail_scale=True)
+    prefix = with_clause("sqlite", "1 = 1", maintained=True, detail_scale=True, inline=True)
     plans = []
     for sql in (
+        "SELECT status, count(*) AS n, sum(due_soon) AS due_soon FROM question_status "
+        "GROUP BY status",
         "SELECT * FROM score_groups WHERE scale = 'recorded' AND dimension = 'speaker' "
-        "ORDER BY scored < 10, mean_brier IS NULL, mean_brier, label LIMIT 20",
+        "AND scored >= 10 ORDER BY mean_brier IS NULL, mean_brier, label LIMIT 20",
         "SELECT * FROM calibration WHERE scale = 'recorded'",
         "SELECT * FROM question_status WHERE resolve_by < :today AND status = 'overdue' "
         "ORDER BY resolve_by, slug LIMIT 20",
         "SELECT * FROM claim_scores WHERE scale = 'recorded' AND claim_id IN (SELECT id FROM "
         "claims ORDER BY made_on DESC, id DESC LIMIT 100)",
+        "SELECT * FROM current_outcomes ORDER BY recorded_at DESC, id DESC LIMIT 10",
     ):
         bound = {"as_of": "9999-12-31T23:59:59Z", "today": "2026-01-01",
                  "detail_scale": "recorded"}  # fmt: skip
         plan = conn.execute(f"EXPLAIN QUERY PLAN {prefix}\n{sql}", bound).fetchall()
         plans.append(f"EXPLAIN QUERY PLAN {sql}")
-        plans += [f"  {row[3]}" for row in plan if "CO-ROUTINE" not in row[3]][:14]
+        plans += [f"  {row[3]}" for row in plan if "CO-ROUTINE" not in row[3]][:30]
     conn.close()
     return out, plans
 

@@ -464,7 +464,11 @@ class BulkImporter:
         return ids
 
     def import_file(
-        self, path: Path, summary: ImportSummary, advance: Callable[[int], None]
+        self,
+        conn: Connection,
+        path: Path,
+        summary: ImportSummary,
+        advance: Callable[[int], None],
     ) -> None:
         section = section_of(path)
         write = getattr(self, f"_write_{section}")
@@ -475,7 +479,7 @@ class BulkImporter:
             nonlocal done
             first, last = batch[0][0], batch[-1][0]
             try:
-                with self.engine.begin() as conn:
+                with conn.begin():
                     created, unchanged, apply = write(conn, batch)
             except IntegrityError as exc:
                 raise ValidationFailed(f"{first} to {last}: {explain(exc)}") from None
@@ -513,13 +517,18 @@ def bulk_import(
     summary.files.extend(str(f) for f in files)
     importer = BulkImporter(engine, entered_by)
     total = sum(f.stat().st_size for f in files)
-    with progress(total) if progress else nullcontext() as bar:
+    # One connection for the whole import, one transaction a batch: SQLite's
+    # page cache stays warm from batch to batch. (A larger cache measured no
+    # faster at 100,000 claims and cost 75 MB.)
+    with importer.engine.connect() as conn, progress(total) if progress else nullcontext() as bar:
         for path in files:
-            importer.import_file(path, summary, bar.update if bar is not None else lambda n: None)
-    # Claims and outcomes written in bulk leave the score totals stale (the
-    # triggers say so); one set-wise rebuild at the end is far cheaper than
-    # keeping them current batch by batch. A killed import leaves them stale,
-    # and the next report rebuilds them.
-    with importer.engine.begin() as conn:
-        refresh(conn)
+            importer.import_file(
+                conn, path, summary, bar.update if bar is not None else lambda n: None
+            )
+        # Claims and outcomes written in bulk leave the score totals stale (the
+        # triggers say so); one set-wise rebuild at the end is far cheaper than
+        # keeping them current batch by batch. A killed import leaves them
+        # stale, and the next report rebuilds them.
+        with conn.begin():
+            refresh(conn)
     return summary
