@@ -136,22 +136,24 @@ def _insert_many(conn: Connection, model: Any, rows: list[dict[str, Any]]) -> No
         return
     table = model.__table__
     columns = list(rows[0])
-    processors = [table.c[name].type.bind_processor(conn.dialect) for name in columns]
+    processors = [
+        (i, proc)
+        for i, name in enumerate(columns)
+        if (proc := table.c[name].type.bind_processor(conn.dialect)) is not None
+    ]
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     sql = (
         f"INSERT INTO {table.name} ({', '.join(columns)}) "
         f"VALUES ({', '.join([mark] * len(columns))}) ON CONFLICT DO NOTHING"
     )
-    conn.exec_driver_sql(
-        sql,
-        [
-            tuple(
-                row[name] if proc is None or row[name] is None else proc(row[name])
-                for name, proc in zip(columns, processors, strict=True)
-            )
-            for row in rows
-        ],
-    )
+    values = []
+    for row in rows:
+        value = [row[name] for name in columns]
+        for i, proc in processors:  # dates and timestamps, as SQLAlchemy writes them
+            if value[i] is not None:
+                value[i] = proc(value[i])
+        values.append(tuple(value))
+    conn.exec_driver_sql(sql, values)
 
 
 @contextmanager
