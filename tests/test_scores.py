@@ -140,7 +140,7 @@ def test_writes_from_outside_mark_totals_stale_and_the_report_rebuilds(
     assert conn.execute("SELECT stale FROM score_state").fetchone() == (1,)
     conn.close()
     result = invoke("report", "--format", "json")
-    assert "score totals rebuilt" in result.stderr
+    assert "rebuilding the score totals" in result.stderr
     assert_totals_current(seeded)
     report = json.loads(result.stdout)
     kim = next(g for g in report["scoreboard"] if g["label"] == "Kim Tae-hyung")

@@ -224,7 +224,8 @@ def import_(ctx: click.Context, paths: tuple[Path, ...], by: str | None, fmt: st
             ctx, lambda s: import_files(s, seed_files, by or _user(), show), write=True
         )
     if bulk_files:
-        bulk_import(_engine(ctx), bulk_files, by or _user(), show, summary)
+        notice = (lambda message: click.echo(message, err=True)) if show else None
+        bulk_import(_engine(ctx), bulk_files, by or _user(), show, summary, notice)
     emit(summary.rows(), fmt)
     if fmt == "table":
         click.echo(f"{len(summary.files)} file(s); {summary.changed} row(s) written", err=True)
@@ -699,8 +700,12 @@ def report(ctx: click.Context, scale: str, strict: bool, speaker: str | None, ta
     if _read(ctx, totals_stale):
         from tracker.services.scores import refresh
 
-        if _transact(ctx, refresh, write=True):
-            click.echo("score totals rebuilt: the data was changed outside the tracker", err=True)
+        click.echo(
+            "rebuilding the score totals: data was written outside the tracker "
+            "or an import was interrupted…",
+            err=True,
+        )
+        _transact(ctx, refresh, write=True)
     data = _read(ctx, lambda db: build_report(db, opts))
     emit_report(data, fmt)
     if plot is not None:

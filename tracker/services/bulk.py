@@ -46,7 +46,7 @@ from tracker.records import ClaimIn, OutcomeIn, PersonIn, QuestionIn, SourceIn, 
 from tracker.services.claims import TermRef, check_quote, mapping_columns
 from tracker.services.importer import SECTIONS, ImportSummary, located
 from tracker.services.outcomes import chain_order
-from tracker.services.scores import no_score_change, refresh
+from tracker.services.scores import is_stale, no_score_change, refresh
 from tracker.services.sources import content_hash
 from tracker.text import alias_key, slugify
 from tracker.types import utcnow
@@ -513,7 +513,11 @@ def bulk_import(
     entered_by: str,
     progress: Callable[[int], AbstractContextManager[Any]] | None = None,
     summary: ImportSummary | None = None,
+    notice: Callable[[str], None] | None = None,
 ) -> ImportSummary:
+    """Import bulk files in dependency order; ``progress(total)`` as in
+    ``import_files``; ``notice`` hears of the long step after the files (the
+    score totals rebuilt), which a progress bar does not cover."""
     summary = summary or ImportSummary()
     files = order_files(files)
     summary.files.extend(str(f) for f in files)
@@ -532,5 +536,7 @@ def bulk_import(
         # keeping them current batch by batch. A killed import leaves them
         # stale, and the next report rebuilds them.
         with conn.begin():
+            if notice is not None and is_stale(conn):
+                notice("scoring every claim for the score totals…")
             refresh(conn)
     return summary
