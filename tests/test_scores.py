@@ -113,15 +113,36 @@ def test_any_sequence_of_writes_keeps_totals_equal_to_a_fresh_computation(
 def test_bulk_import_leaves_totals_current(
     tmp_path: Path, invoke: Invoke, db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from tracker.services import bulk
+    """Into an empty database a bulk import rebuilds the totals once at its end;
+    into one holding more claims than it adds, it keeps them current batch by
+    batch (no rebuild); either way they end equal to a fresh computation."""
+    from tracker.services import bulk, scores
 
+    rebuilds = []
+    real_rebuild = scores.rebuild
+    monkeypatch.setattr(scores, "rebuild", lambda db: rebuilds.append(1) or real_rebuild(db))
     monkeypatch.setattr(bulk, "BATCH_SIZE", 300)  # several batches of each section
     generate(tmp_path, 1500, seed=3)
-    sections = ("sources", "people", "questions", "claims", "outcomes")
-    invoke("import", *(str(tmp_path / f"{s}.jsonl") for s in sections))
+    claims = (tmp_path / "claims.jsonl").read_text().splitlines(keepends=True)
+    outcomes = (tmp_path / "outcomes.jsonl").read_text().splitlines(keepends=True)
+    (tmp_path / "first.claims.jsonl").write_text("".join(claims[:1400]))
+    (tmp_path / "rest.claims.jsonl").write_text("".join(claims[1400:]))
+    (tmp_path / "few.outcomes.jsonl").write_text("".join(outcomes[:8]))
+
+    sections = ("sources", "people", "questions")
+    invoke("import", *(str(tmp_path / f"{s}.jsonl") for s in sections),
+           str(tmp_path / "first.claims.jsonl"))  # fmt: skip
     assert_totals_current(db_path)
-    # Outcomes again in a second run change nothing; a new batch of claims is added.
-    invoke("import", str(tmp_path / "outcomes.jsonl"))
+    assert len(rebuilds) == 1  # an empty database: one rebuild at the end
+
+    invoke("import", str(tmp_path / "rest.claims.jsonl"), str(tmp_path / "few.outcomes.jsonl"))
+    assert_totals_current(db_path)
+    assert len(rebuilds) == 1  # 100 claims and 8 outcomes on 1,400: kept current batch by batch
+
+    invoke("import", str(tmp_path / "outcomes.jsonl"))  # the rest: past the budget, a rebuild
+    assert_totals_current(db_path)
+    assert len(rebuilds) == 2
+    invoke("import", str(tmp_path / "outcomes.jsonl"))  # again: nothing changes
     assert_totals_current(db_path)
 
 

@@ -8,10 +8,13 @@ write (``tracker.records``) and the same rules (``mapping_columns``,
 in-memory maps of natural keys instead of a query per row.
 
 Rows are written in batches, one transaction each: a killed import leaves whole
-batches behind (and the score totals marked stale, to be rebuilt), and running
-it again skips what is there (every section is matched on its natural key) and
-finishes the rest. An error stops the import at
-the row that caused it, naming file and line; the batches before it stay.
+batches behind, and running it again skips what is there (every section is
+matched on its natural key) and finishes the rest. Each batch keeps the score
+totals current while that is cheaper than one rebuild at the end (adding to a
+large archive); past that the batches leave them marked stale and the import
+rebuilds them at its end (a killed one leaves them stale, to be rebuilt). An
+error stops the import at the row that caused it, naming file and line; the
+batches before it stay.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Connection, Engine, func, select, text
 from sqlalchemy.exc import IntegrityError
 
 from tracker.db import WRITE_OPTION
@@ -46,7 +49,7 @@ from tracker.records import ClaimIn, OutcomeIn, PersonIn, QuestionIn, SourceIn, 
 from tracker.services.claims import TermRef, check_quote, mapping_columns
 from tracker.services.importer import SECTIONS, ImportSummary, located
 from tracker.services.outcomes import chain_order
-from tracker.services.scores import is_stale, no_score_change, refresh
+from tracker.services.scores import Upkeep, is_stale, no_score_change, refresh
 from tracker.services.sources import content_hash
 from tracker.text import alias_key, slugify
 from tracker.types import utcnow
@@ -272,6 +275,24 @@ class BulkImporter:
         self.entered_by = entered_by
         with engine.connect() as conn:
             self.maps = _Maps(conn)
+            # Score upkeep batch by batch costs about twice a from-scratch
+            # rebuild per claim it evaluates, and a rebuild evaluates every
+            # claim: so batches keep the totals current while they have
+            # evaluated fewer claims than the database held (adding to a big
+            # archive), and past that the import rebuilds once at its end.
+            fresh = not is_stale(conn)
+            self.budget = conn.execute(select(func.count()).select_from(Claim)).scalar_one()
+            self.budget *= fresh
+
+    def _upkeep(self, conn: Connection, scope: str, cost: int, **params: Any) -> Upkeep | None:
+        """Upkeep of the totals for one batch whose writes change the scores of
+        the claims in ``scope`` (``cost`` of them), or None once over budget:
+        the batch's writes then leave the totals stale (the triggers say so)."""
+        if cost > self.budget:
+            self.budget = 0
+            return None
+        self.budget -= cost
+        return Upkeep(conn, scope, params)
 
     # Each _write_* takes the batch's validated records and writes them on
     # ``conn``; it returns (created, unchanged) and a function that applies
@@ -405,14 +426,22 @@ class BulkImporter:
                     **mapping_columns(r, term),
                 })  # fmt: skip
         before = conn.execute(select(func.coalesce(func.max(Claim.id), 0))).scalar_one()
+        upkeep = self._upkeep(conn, "c.id > :upkeep_after", len(rows), upkeep_after=before)
         with _indexing_after(conn, "claims", before):
             _insert_many(conn, Claim, rows)
+        if upkeep is not None:  # new claims only: nothing to take away first
+            upkeep.after()
         created = conn.execute(
             select(func.count()).select_from(Claim).where(Claim.id > before)
         ).scalar_one()
         return created, len(batch) - created, lambda: None
 
     def _write_outcomes(self, conn: Connection, batch: list[tuple[str, OutcomeIn]]) -> Any:
+        upkeep = self._outcome_upkeep(conn, {
+            self.maps.questions[r.question] for _, r in batch if r.question in self.maps.questions
+        })  # fmt: skip
+        if upkeep is not None:
+            upkeep.before()
         chains = self.maps.load_chains(conn)
         created = 0
         appended: list[tuple[int, int, tuple[Any, ...]]] = []
@@ -451,11 +480,35 @@ class BulkImporter:
                 appended.append((qid, new_id, key))
                 created += 1
 
+        if upkeep is not None:
+            upkeep.after()
+
         def apply() -> None:
             chains.update(local)
             self.maps.seen = seen
 
         return created, len(batch) - created, apply
+
+    def _outcome_upkeep(self, conn: Connection, questions: set[int]) -> Upkeep | None:
+        """Upkeep for outcomes of ``questions``: their claims and the claims
+        conditional on them, evaluated twice (before and after)."""
+        if not self.budget:
+            return None
+        conn.exec_driver_sql(
+            "CREATE TEMPORARY TABLE IF NOT EXISTS upkeep_questions (id INTEGER PRIMARY KEY)"
+        )
+        conn.exec_driver_sql("DELETE FROM upkeep_questions")
+        if questions:
+            mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+            conn.exec_driver_sql(
+                f"INSERT INTO upkeep_questions (id) VALUES ({mark})", [(q,) for q in questions]
+            )
+        scope = (
+            "(c.question_id IN (SELECT id FROM upkeep_questions) "
+            "OR c.condition_question_id IN (SELECT id FROM upkeep_questions))"
+        )
+        claims = conn.execute(text(f"SELECT count(*) FROM claims AS c WHERE {scope}")).scalar_one()
+        return self._upkeep(conn, scope, 2 * claims)
 
     @staticmethod
     def _ids(conn: Connection, model: Any, column: Any, keys: list[str]) -> dict[str, int]:
@@ -531,10 +584,9 @@ def bulk_import(
             importer.import_file(
                 conn, path, summary, bar.update if bar is not None else lambda n: None
             )
-        # Claims and outcomes written in bulk leave the score totals stale (the
-        # triggers say so); one set-wise rebuild at the end is far cheaper than
-        # keeping them current batch by batch. A killed import leaves them
-        # stale, and the next report rebuilds them.
+        # Batches past the upkeep budget left the totals stale (the triggers
+        # say so): one set-wise rebuild now. (A killed import leaves them
+        # stale, and the next report rebuilds them.)
         with conn.begin():
             if notice is not None and is_stale(conn):
                 notice("scoring every claim for the score totals…")
