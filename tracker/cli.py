@@ -743,8 +743,8 @@ def due(ctx: click.Context, limit: int | None, fmt: str) -> None:
     rows, total = _read(ctx, lambda db: due_questions(db, limit or None))
     emit(rows, fmt, ["status", "resolve_by", "slug", "title", "claims"], empty="nothing due")
     if total > len(rows):
-        more = total - len(rows)
-        more = f"over {COUNT_UP_TO:,}" if more > COUNT_UP_TO else str(more)
+        extra = total - len(rows)
+        more = f"over {COUNT_UP_TO:,}" if extra > COUNT_UP_TO else str(extra)
         click.echo(f"… and {more} more (--limit 0 for all)", err=True)
     if any(r["status"] == "overdue" for r in rows):
         ctx.exit(3)
