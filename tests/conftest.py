@@ -38,6 +38,19 @@ def db_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 Invoke = Callable[..., Result]
 
 
+def split_synthetic(folder: Path, first: int, outcomes: int) -> tuple[str, str, str]:
+    """Files for importing a synthetic set in two steps: its first ``first``
+    claims, the rest of them, and its first ``outcomes`` outcomes (the second
+    step adds to a database that already holds most claims)."""
+    claims = (folder / "claims.jsonl").read_text().splitlines(keepends=True)
+    lines = (folder / "outcomes.jsonl").read_text().splitlines(keepends=True)
+    parts = {"first.claims.jsonl": claims[:first], "rest.claims.jsonl": claims[first:],
+             "few.outcomes.jsonl": lines[:outcomes]}  # fmt: skip
+    for name, rows in parts.items():
+        (folder / name).write_text("".join(rows))
+    return tuple(str(folder / name) for name in parts)  # type: ignore[return-value]
+
+
 @pytest.fixture
 def invoke(db_path: Path) -> Invoke:
     """Run the CLI in-process; ``ok=False`` expects a failure."""

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import SEEDS, Invoke
+from conftest import SEEDS, Invoke, split_synthetic
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 
@@ -101,17 +101,12 @@ def test_bulk_import_on_postgresql(pg_url: str, invoke: Invoke, tmp_path: Path) 
     generate(tmp_path, 600, seed=5)
     # Most claims first (an empty database: one rebuild at the end), then the
     # rest with a few outcomes (kept current batch by batch), then everything.
-    claims = (tmp_path / "claims.jsonl").read_text().splitlines(keepends=True)
-    outcomes = (tmp_path / "outcomes.jsonl").read_text().splitlines(keepends=True)
-    (tmp_path / "first.claims.jsonl").write_text("".join(claims[:550]))
-    (tmp_path / "rest.claims.jsonl").write_text("".join(claims[550:]))
-    (tmp_path / "few.outcomes.jsonl").write_text("".join(outcomes[:3]))
+    first_claims, rest_claims, few_outcomes = split_synthetic(tmp_path, 550, 3)
     files = [str(tmp_path / f"{s}.jsonl") for s in
              ("sources", "people", "questions", "claims", "outcomes")]  # fmt: skip
-    first = json.loads(invoke("import", *files[:3], str(tmp_path / "first.claims.jsonl"),
-                              "--json").stdout)  # fmt: skip
+    first = json.loads(invoke("import", *files[:3], first_claims, "--json").stdout)
     assert {r["section"]: r["created"] for r in first}["claims"] == 550
-    invoke("import", str(tmp_path / "rest.claims.jsonl"), str(tmp_path / "few.outcomes.jsonl"))
+    invoke("import", rest_claims, few_outcomes)
     kept = json.loads(invoke("report", "--format", "json").stdout)
     second = json.loads(invoke("import", *files, "--json").stdout)
     assert {r["section"]: r["created"] for r in second}["claims"] == 0

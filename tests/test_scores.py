@@ -11,7 +11,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from conftest import SEEDS, Invoke
+from conftest import SEEDS, Invoke, split_synthetic
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -123,19 +123,14 @@ def test_bulk_import_leaves_totals_current(
     monkeypatch.setattr(scores, "rebuild", lambda db: rebuilds.append(1) or real_rebuild(db))
     monkeypatch.setattr(bulk, "BATCH_SIZE", 300)  # several batches of each section
     generate(tmp_path, 1500, seed=3)
-    claims = (tmp_path / "claims.jsonl").read_text().splitlines(keepends=True)
-    outcomes = (tmp_path / "outcomes.jsonl").read_text().splitlines(keepends=True)
-    (tmp_path / "first.claims.jsonl").write_text("".join(claims[:1400]))
-    (tmp_path / "rest.claims.jsonl").write_text("".join(claims[1400:]))
-    (tmp_path / "few.outcomes.jsonl").write_text("".join(outcomes[:8]))
+    first_claims, rest_claims, few_outcomes = split_synthetic(tmp_path, 1400, 8)
 
     sections = ("sources", "people", "questions")
-    invoke("import", *(str(tmp_path / f"{s}.jsonl") for s in sections),
-           str(tmp_path / "first.claims.jsonl"))  # fmt: skip
+    invoke("import", *(str(tmp_path / f"{s}.jsonl") for s in sections), first_claims)
     assert_totals_current(db_path)
     assert len(rebuilds) == 1  # an empty database: one rebuild at the end
 
-    invoke("import", str(tmp_path / "rest.claims.jsonl"), str(tmp_path / "few.outcomes.jsonl"))
+    invoke("import", rest_claims, few_outcomes)
     assert_totals_current(db_path)
     assert len(rebuilds) == 1  # 100 claims and 8 outcomes on 1,400: kept current batch by batch
 
