@@ -1,4 +1,4 @@
-"""Claims: recording them, listing them with their questions' status, showing one."""
+"""Claims: recording them and showing one (listing them: ``tracker.services.listing``)."""
 
 from __future__ import annotations
 
