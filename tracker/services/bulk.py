@@ -128,6 +128,11 @@ def _validate(model: type[BaseModel], path: Path, number: int, row: Any) -> Any:
         raise ValidationFailed(f"{path}:{number}: {first_error(exc)}") from None
 
 
+def _placeholder(conn: Connection) -> str:
+    """The driver's positional placeholder (sqlite3: ?, psycopg: %s)."""
+    return "?" if conn.dialect.paramstyle == "qmark" else "%s"
+
+
 def _insert_many(conn: Connection, model: Any, rows: list[dict[str, Any]]) -> None:
     """INSERT ``rows`` (dicts with the same keys), skipping natural-key
     duplicates, through the driver's own executemany.
@@ -144,7 +149,7 @@ def _insert_many(conn: Connection, model: Any, rows: list[dict[str, Any]]) -> No
         for i, name in enumerate(columns)
         if (proc := table.c[name].type.bind_processor(conn.dialect)) is not None
     ]
-    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    mark = _placeholder(conn)
     sql = (
         f"INSERT INTO {table.name} ({', '.join(columns)}) "
         f"VALUES ({', '.join([mark] * len(columns))}) ON CONFLICT DO NOTHING"
@@ -280,9 +285,8 @@ class BulkImporter:
             # claim: so batches keep the totals current while they have
             # evaluated fewer claims than the database held (adding to a big
             # archive), and past that the import rebuilds once at its end.
-            fresh = not is_stale(conn)
-            self.budget = conn.execute(select(func.count()).select_from(Claim)).scalar_one()
-            self.budget *= fresh
+            claims = conn.execute(select(func.count()).select_from(Claim)).scalar_one()
+            self.budget = 0 if is_stale(conn) else claims
 
     def _upkeep(self, conn: Connection, scope: str, cost: int, **params: Any) -> Upkeep | None:
         """Upkeep of the totals for one batch whose writes change the scores of
@@ -499,9 +503,9 @@ class BulkImporter:
         )
         conn.exec_driver_sql("DELETE FROM upkeep_questions")
         if questions:
-            mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
             conn.exec_driver_sql(
-                f"INSERT INTO upkeep_questions (id) VALUES ({mark})", [(q,) for q in questions]
+                f"INSERT INTO upkeep_questions (id) VALUES ({_placeholder(conn)})",
+                [(q,) for q in questions],
             )
         scope = (
             "(c.question_id IN (SELECT id FROM upkeep_questions) "
