@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
@@ -133,6 +134,19 @@ def _placeholder(conn: Connection) -> str:
     return "?" if conn.dialect.paramstyle == "qmark" else "%s"
 
 
+def _last_kept(proc: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``proc`` keeping its last result: every row of a batch shares one
+    ``entered_at``, formatted once instead of once a row."""
+    last: list[Any] = [object(), None]
+
+    def processed(value: Any) -> Any:
+        if value is not last[0]:
+            last[0], last[1] = value, proc(value)
+        return last[1]
+
+    return processed
+
+
 def _insert_many(conn: Connection, model: Any, rows: list[dict[str, Any]]) -> None:
     """INSERT ``rows`` (dicts with the same keys), skipping natural-key
     duplicates, through the driver's own executemany.
@@ -145,7 +159,7 @@ def _insert_many(conn: Connection, model: Any, rows: list[dict[str, Any]]) -> No
     table = model.__table__
     columns = list(rows[0])
     processors = [
-        (i, proc)
+        (i, _last_kept(proc))
         for i, name in enumerate(columns)
         if (proc := table.c[name].type.bind_processor(conn.dialect)) is not None
     ]
@@ -164,33 +178,57 @@ def _insert_many(conn: Connection, model: Any, rows: list[dict[str, Any]]) -> No
     conn.exec_driver_sql(sql, values)
 
 
-@contextmanager
-def _indexing_after(conn: Connection, table: str, after_id: int) -> Iterator[None]:
-    """Insert many rows, then index them for full-text search in one statement.
+_TRIGGER = re.compile(r"(.*?)\bBEGIN\b(.*)\bEND\s*;?\s*$", re.IGNORECASE | re.DOTALL)
 
-    The per-row sync trigger (``<table>_ai``) is dropped for the batch and put
-    back, from its own saved SQL, in the same transaction, so no other
-    connection ever sees the table without it; indexing the batch set-wise is
-    an order of magnitude faster than row by row.
+
+@contextmanager
+def _triggers_once_per_batch(conn: Connection, table: str, after_id: int) -> Iterator[None]:
+    """Insert many rows with the table's per-row AFTER INSERT triggers set
+    aside, then do their work once for the whole batch.
+
+    SQLite triggers fire row by row, and at a million claims the two on
+    ``claims`` cost more than the insert itself: the full-text sync
+    (``<table>_ai``) is replaced by one set-wise INSERT into ``<table>_fts``,
+    and a trigger that does not read the row (the stale flag of the score
+    totals) runs its body once if the batch added a row. Each is dropped and
+    put back, from its own saved SQL, in the same transaction, so no other
+    connection ever sees the table without it. A trigger that reads the row
+    and is not the full-text sync (one a user added) is left to fire.
     """
     if conn.dialect.name != "sqlite":
         yield
         return
-    trigger = conn.exec_driver_sql(
-        "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", (f"{table}_ai",)
-    ).scalar()
-    if trigger is None:
-        yield
-        return
-    columns = [row[1] for row in conn.exec_driver_sql(f"PRAGMA table_info({table}_fts)")]
-    conn.exec_driver_sql(f"DROP TRIGGER {table}_ai")
+    saved: dict[str, str] = {}
+    for name, sql in conn.exec_driver_sql(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?", (table,)
+    ):
+        head, body = _TRIGGER.match(sql).groups()  # type: ignore[union-attr]
+        if not re.search(r"\bAFTER\s+INSERT\s+ON\b", head, re.IGNORECASE):
+            continue
+        if name == f"{table}_ai" or not re.search(r"\bnew\.", body, re.IGNORECASE):
+            saved[name] = sql
+    for name in saved:
+        conn.exec_driver_sql(f'DROP TRIGGER "{name}"')
     yield
-    names = ", ".join(columns)
-    conn.exec_driver_sql(
-        f"INSERT INTO {table}_fts (rowid, {names}) SELECT id, {names} FROM {table} WHERE id > ?",
-        (after_id,),
-    )
-    conn.exec_driver_sql(trigger)
+    added = conn.exec_driver_sql(
+        f"SELECT EXISTS (SELECT 1 FROM {table} WHERE id > ?)", (after_id,)
+    ).scalar()
+    for name, sql in saved.items() if added else ():
+        if name == f"{table}_ai":
+            columns = ", ".join(
+                row[1] for row in conn.exec_driver_sql(f"PRAGMA table_info({table}_fts)")
+            )
+            conn.exec_driver_sql(
+                f"INSERT INTO {table}_fts (rowid, {columns}) "
+                f"SELECT id, {columns} FROM {table} WHERE id > ?",
+                (after_id,),
+            )
+        else:  # statements of a trigger body (ours hold no ';' inside a literal)
+            body = _TRIGGER.match(sql).group(2)  # type: ignore[union-attr]
+            for statement in filter(str.strip, body.split(";")):
+                conn.exec_driver_sql(statement)
+    for sql in saved.values():
+        conn.exec_driver_sql(sql)
 
 
 class _Lines:
@@ -431,7 +469,7 @@ class BulkImporter:
                 })  # fmt: skip
         before = conn.execute(select(func.coalesce(func.max(Claim.id), 0))).scalar_one()
         upkeep = self._upkeep(conn, "c.id > :upkeep_after", len(rows), upkeep_after=before)
-        with _indexing_after(conn, "claims", before):
+        with _triggers_once_per_batch(conn, "claims", before):
             _insert_many(conn, Claim, rows)
         if upkeep is not None:  # new claims only: nothing to take away first
             upkeep.after()
