@@ -151,6 +151,9 @@ def test_batches_leave_the_triggers_as_they_found_them(
         "CREATE TABLE audit (claim_id INTEGER);"
         "CREATE TRIGGER audit_claims AFTER INSERT ON claims BEGIN "
         "INSERT INTO audit VALUES (new.id); END;"
+        "CREATE TABLE opinions (n INTEGER); INSERT INTO opinions VALUES (0);"
+        "CREATE TRIGGER count_opinions AFTER INSERT ON claims WHEN new.kind = 'opinion' BEGIN "
+        "UPDATE opinions SET n = n + 1; END;"
     )
     triggers = "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name"
     before = conn.execute(triggers).fetchall()
@@ -159,6 +162,8 @@ def test_batches_leave_the_triggers_as_they_found_them(
     conn = sqlite3.connect(db)
     assert conn.execute(triggers).fetchall() == before
     assert conn.execute("SELECT count(*) FROM audit").fetchone() == (1200,)
+    opinions = conn.execute("SELECT count(*) FROM claims WHERE kind = 'opinion'").fetchone()
+    assert conn.execute("SELECT n FROM opinions").fetchone() == opinions != (0,)
     hits = "SELECT count(*) FROM claims_fts WHERE claims_fts MATCH 'sanctions'"
     direct = "SELECT count(*) FROM claims WHERE quote LIKE '%sanctions%'"
     assert conn.execute(hits).fetchone() == conn.execute(direct).fetchone() != (0,)
