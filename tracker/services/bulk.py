@@ -199,22 +199,22 @@ def _triggers_once_per_batch(conn: Connection, table: str, after_id: int) -> Ite
     if conn.dialect.name != "sqlite":
         yield
         return
-    saved: dict[str, str] = {}
+    saved: dict[str, tuple[str, str]] = {}  # name: (its SQL, its body)
     for name, sql in conn.exec_driver_sql(
         "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?", (table,)
     ):
-        head = _TRIGGER.match(sql).group(1)  # type: ignore[union-attr]
+        head, body = _TRIGGER.match(sql).groups()  # type: ignore[union-attr]
         if not re.search(r"\bAFTER\s+INSERT\s+ON\b", head, re.IGNORECASE):
             continue
         if name == f"{table}_ai" or not re.search(r"\bnew\.", sql, re.IGNORECASE):
-            saved[name] = sql
+            saved[name] = (sql, body)
     for name in saved:
         conn.exec_driver_sql(f'DROP TRIGGER "{name}"')
     yield
     added = conn.exec_driver_sql(
         f"SELECT EXISTS (SELECT 1 FROM {table} WHERE id > ?)", (after_id,)
     ).scalar()
-    for name, sql in saved.items() if added else ():
+    for name, (_, body) in saved.items() if added else ():
         if name == f"{table}_ai":
             columns = ", ".join(
                 row[1] for row in conn.exec_driver_sql(f"PRAGMA table_info({table}_fts)")
@@ -225,10 +225,9 @@ def _triggers_once_per_batch(conn: Connection, table: str, after_id: int) -> Ite
                 (after_id,),
             )
         else:  # statements of a trigger body (ours hold no ';' inside a literal)
-            body = _TRIGGER.match(sql).group(2)  # type: ignore[union-attr]
             for statement in filter(str.strip, body.split(";")):
                 conn.exec_driver_sql(statement)
-    for sql in saved.values():
+    for sql, _ in saved.values():
         conn.exec_driver_sql(sql)
 
 
@@ -487,7 +486,6 @@ class BulkImporter:
             upkeep.before()
         chains = self.maps.load_chains(conn)
         created = 0
-        appended: list[tuple[int, int, tuple[Any, ...]]] = []
         seen = dict(self.maps.seen)
         local: dict[int, list[tuple[int, tuple[Any, ...]]]] = {}  # chains touched by the batch
         for where, r in batch:
@@ -520,7 +518,6 @@ class BulkImporter:
                      "recorded_by": r.recorded_by or self.entered_by},
                 ).scalar_one()  # fmt: skip
                 chain.append((new_id, key))
-                appended.append((qid, new_id, key))
                 created += 1
 
         if upkeep is not None:
