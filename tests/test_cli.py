@@ -7,7 +7,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from conftest import ARTICLE, Invoke, dump
+from conftest import ARTICLE, SEEDS, Invoke, dump
 
 from tracker.cli import cli
 
@@ -149,7 +149,7 @@ ON_QUESTION = ("--question", "us-nk-talks-resume")
         (claim_args(speaker="Nobody Known"), "no speaker called 'Nobody Known'"),
         (
             [*claim_args()[:-2], "--quote", "words never said", *ON_QUESTION],
-            "quote: not found word for word",
+            "quote: not found in the text of",
         ),
         (claim_args(made_on="2025-13-01"), "--made-on:"),
         (claim_args(*ON_QUESTION, "--probability", "1.5"), "--probability:"),
@@ -159,7 +159,7 @@ ON_QUESTION = ("--question", "us-nk-talks-resume")
             "low (0.6) is above high (0.2)",
         ),
         (claim_args(*ON_QUESTION, "--term", "fairly likely"), "not on scale icd203"),
-        (claim_args("--kind", "forecast"), "ck_claims_question_required"),
+        (claim_args("--kind", "forecast"), "needs a question unless it is an opinion"),
         (
             [
                 "add-outcome",
@@ -174,7 +174,7 @@ ON_QUESTION = ("--question", "us-nk-talks-resume")
         ),
         (["add-outcome", "us-nk-talks-resume", "maybe", "--on", "2025-01-01"], "RESULT must be"),
         (["add-outcome", "us-nk-talks-resume", "yes", "--on", "2025-01-01"], "needs evidence"),
-        (["add-person", "Ban", "--alias", "Kim Teo"], "already belongs to 'Kim Taewoo'"),
+        (["add-person", "Ban", "--alias", "Kim Teo"], "already belongs to Kim Taewoo"),
         (["list", "--speaker", "Pan Kil-jo"], "did you mean 'Pan Kil-ju'"),
         (["show", "9999"], "no claim 9999"),
     ],
@@ -311,31 +311,43 @@ def test_a_claim_repeated_in_another_source_keeps_its_first(
     claim = str(json.loads(invoke("list", "--speaker", "Ban", "--json").output)[1]["id"])
     quote = "Kim will likely decide whether to resume diplomacy"
     invoke("add-appearance", claim, "--source", "wire-copy", "--quote", quote, "--on", "2025-10-25")
-    again = invoke("add-appearance", claim, "--source", "wire-copy", "--quote", quote, "--json")
+    again = invoke(
+        "add-appearance", claim, "--source", "wire-copy", "--quote", quote, "--on", "2025-10-25",
+        "--json",
+    )  # fmt: skip
     assert json.loads(again.output)[0]["action"] == "unchanged"
     shown = json.loads(invoke("show", claim, "--json").output)[0]
     assert shown["source"]["slug"] == "trump-kim-holds-the-cards"
     assert [a["source"] for a in shown["appearances"]] == ["wire-copy"]
-    assert "Also in: Wire copy" in invoke("show", claim).output
+    assert "Also in (appearance 1): Wire copy" in invoke("show", claim).output
 
     for args, message in [
-        (["--source", "wire-copy", "--quote", "never said"], "quote not found"),
+        (["--source", "wire-copy", "--quote", "never said"], "quote: not found in the text"),
         (["--source", "trump-kim-holds-the-cards", "--quote", quote], "already the claim's first"),
         (["--source", "wire-copy", "--quote", quote, "--on", "2025-01-01"], "before the claim"),
+        (["--source", "wire-copy", "--quote", quote], "appeared_on: 2025-10-25 → (none)"),
     ]:
         assert message in invoke("add-appearance", claim, *args, ok=False).output
 
 
 def test_appearances_in_seed_files(seeded: Path, invoke: Invoke, tmp_path: Path) -> None:
+    import yaml
+
     (tmp_path / "other.txt").write_text("Officials: it is unlikely.", "utf-8")
+    recorded = yaml.safe_load((SEEDS / "trump-kim-north-korea-holds-the-cards.yaml").read_text())
+    claim = next(c for c in recorded["claims"] if c["quote"].startswith("Trump will have to"))
+    # The claim as recorded, repeated with a later appearance: the record is
+    # the same, so only the appearance is added.
+    later = {"source": "other", "quote": "unlikely", "appeared_on": "2025-10-30"}
+    claim = {**claim, "made_on": str(claim["made_on"]), "appearances": [later]}
     seed = tmp_path / "more.yaml"
     seed.write_text(
-        "sources:\n  - {slug: other, title: Other, text_file: other.txt}\n"
-        "claims:\n  - speaker: Koh Yu-hwan\n    source: trump-kim-holds-the-cards\n"
-        "    made_on: 2025-10-24\n    kind: opinion\n"
-        "    quote: Trump will have to bring something that will attract him to the table"
-        " this time\n"
-        "    appearances: [{source: other, quote: unlikely, appeared_on: 2025-10-30}]\n",
+        yaml.safe_dump(
+            {
+                "sources": [{"slug": "other", "title": "Other", "text_file": "other.txt"}],
+                "claims": [claim],
+            }
+        ),
         "utf-8",
     )
     invoke("import", str(seed))

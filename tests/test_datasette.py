@@ -93,7 +93,9 @@ def test_canned_queries(site: Site) -> None:
         "/DB/question_claims.json?_shape=array&question=trump-kim-meet-during-korea-visit"
     )
     entries = [r["entry"] for r in question]
-    assert entries.count("outcome") == 1 and entries.count("claim") >= 4
+    # The claims conditional on the question are labelled, not mixed in as forecasts of it.
+    assert entries.count("outcome") == 1 and entries.count("claim") == 3
+    assert entries.count("conditional on it") == 2
     assert next(r for r in question if r["entry"] == "outcome")["result"] == "no"
 
     found = site.get("/DB/quote_search.json?_shape=array&q=Panmunjom")
@@ -146,3 +148,26 @@ def test_serve_says_how_to_install_datasette(
     )
     result = invoke("serve", ok=False)
     assert "pip install 'tracker[datasette]'" in result.output
+
+
+def test_corrections_are_shown_with_their_reasons(seeded: Path, invoke: Invoke) -> None:
+    invoke("edit", "claim", "1", "--wording", "not bright at all", "--reason", "typo in wording")
+    invoke("edit", "question", "trump-kim-meet-within-months", "--add-tag", "summits",
+           "--reason", "tag the summit questions")  # fmt: skip
+    invoke("retract", "claim", "2", "--reason", "entered twice")
+    site = Site(seeded)
+    recent = site.get("/DB/recent_corrections.json?_shape=array")
+    assert [(r["record_type"], r["field"], r["reason"]) for r in recent] == [
+        ("claim", "retracted", "entered twice"),
+        ("question", "tags", "tag the summit questions"),
+        ("claim", "wording", "typo in wording"),
+    ]
+    assert recent[2]["new_value"] == "not bright at all"
+    assert recent[1]["record"] == "trump-kim-meet-within-months"
+    retracted = site.get("/DB/retracted_claims.json?_shape=array")
+    assert [(r["id"], r["retracted_reason"]) for r in retracted] == [(2, "entered twice")]
+    revisions = site.get("/DB/revisions.json?_shape=array")
+    assert len(revisions) == 3
+    # The page of the table carries its description, and visitors cannot write.
+    assert "Every correction" in site.get("/DB/revisions")
+    site.get("/DB/-/query.json?sql=delete+from+revisions", status=400)

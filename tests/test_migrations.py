@@ -139,10 +139,11 @@ def test_files_that_are_not_tracker_databases_are_refused(
 ) -> None:
     target = tmp_path / "other.db"
     make(target)
-    if message is None:  # a missing folder
+    command = ["list"]
+    if message is None:  # a missing folder: a writing command would create the file
         target = tmp_path / "missing" / "x.db"
-        message = "does not exist"
-    result = invoke("--db", str(target), "list", ok=False)
+        message, command = "folder", ["add-person", "X"]
+    result = invoke("--db", str(target), *command, ok=False)
     assert message in result.output
     assert "Traceback" not in result.output
 

@@ -8,38 +8,22 @@ from __future__ import annotations
 
 import json
 import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import SEEDS, Invoke, split_synthetic
+from conftest import SEEDS, Invoke, pg_database, split_synthetic
 from sqlalchemy import create_engine, text
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError
 
 ADMIN_URL = os.environ.get("TRACKER_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
 @pytest.fixture
 def pg_url(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    pytest.importorskip("psycopg")
-    admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    name = f"tracker_test_{uuid.uuid4().hex[:10]}"
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except OperationalError as exc:
-        pytest.skip(f"no PostgreSQL server at {ADMIN_URL}: {exc.orig}")
-    url = ADMIN_URL.rsplit("/", 1)[0] + "/" + name
-    monkeypatch.setenv("TRACKER_DB", url)
-    yield url
-    from tracker.db import get_engine
-
-    get_engine(url).dispose()
-    get_engine(url, migrating=True).dispose()
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with pg_database() as url:
+        monkeypatch.setenv("TRACKER_DB", url)
+        yield url
 
 
 def test_seeds_commands_and_rules_on_postgresql(pg_url: str, invoke: Invoke) -> None:
@@ -124,3 +108,32 @@ def test_bulk_import_on_postgresql(pg_url: str, invoke: Invoke, tmp_path: Path) 
     for key in ("scoreboard", "groups", "calibration", "sensitivity"):
         assert rounded(afresh[key]) == rounded(report[key]), key
     assert kept["overview"]["claims"] == 600
+
+
+def test_refusals_corrections_and_their_history_on_postgresql(pg_url: str, invoke: Invoke) -> None:
+    invoke("import", str(SEEDS))
+    refused = invoke("add-person", "Someone Else", "--alias", "Ban", ok=False)
+    assert "already belongs to Ban Kil-joo" in refused.output
+    invoke("edit", "claim", "8", "--probability", "0.05", "--reason", "the speaker said 5%")
+    invoke("edit", "question", "trump-kim-meet-within-months", "--add-tag", "summits",
+           "--reason", "tag the summits")  # fmt: skip
+    invoke("retract", "claim", "2", "--reason", "entered twice")
+    report = json.loads(invoke("report", "--format", "json").output)
+    assert {g["label"]: g["edited_after_outcome"] for g in report["scoreboard"]}[
+        "Kim Tae-hyung"
+    ] == 1
+    assert [r["claim_id"] for r in report["retracted"]] == [2]
+    assert "History of corrections:" in invoke("show", "8").output
+    assert "was retracted" in invoke("edit", "claim", "2", "--role", "x", "--reason", "x",
+                                     ok=False).output  # fmt: skip
+
+    engine = create_engine(pg_url)
+    for sql in ("UPDATE revisions SET reason = 'rewritten'", "DELETE FROM revisions",
+                "TRUNCATE revisions"):  # fmt: skip
+        with pytest.raises(DBAPIError, match="revisions are append-only"), engine.begin() as conn:
+            conn.execute(text(sql))
+    with pytest.raises(DBAPIError, match="retracted claim"), engine.begin() as conn:
+        conn.execute(text("UPDATE claims SET role = 'x' WHERE id = 2"))
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM revisions")).scalar_one() == 5
+    engine.dispose()

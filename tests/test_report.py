@@ -144,16 +144,19 @@ def test_groups_by_tag_basis_and_horizon(world: Path, invoke: Invoke) -> None:
     assert groups[("horizon", "91-365 days")]["scored"] == 4
 
 
-def test_as_of_reads_the_outcome_history_as_it_stood(world: Path, invoke: Invoke) -> None:
+def test_as_of_is_the_world_as_it_stood_on_that_date(world: Path, invoke: Invoke) -> None:
     ids = quotes(world)
-    before_any = report(invoke, "--as-of", "2025-06-01")
+    before_any = report(invoke, "--as-of", "2025-01-10")  # before anything happened
     assert before_any["overview"]["resolved"] == 0
     assert all(c["status"] not in ("scored", "void") for c in before_any["claims"])
-    # Between the first call on q-flip (YES, 2 June) and its correction (NO, 1 July).
+    # The world on 15 June, between the first call on q-flip (YES, recorded 2 June)
+    # and its correction (NO, recorded 1 July): today's record says NO, on 1 June.
     flipped = by_claim(report(invoke, "--as-of", "2025-06-15"))
-    assert flipped[ids["c3"]]["brier"] == approx(0.16)
-    assert flipped[ids["c4"]]["brier"] == approx(0.01)
+    assert flipped[ids["c3"]]["brier"] == approx(0.36)
+    assert flipped[ids["c4"]]["brier"] == approx(0.81)
     assert ids["c8"] in flipped  # made 5 March: before the as-of date
+    # On 31 May q-flip had not happened yet.
+    assert by_claim(report(invoke, "--as-of", "2025-05-31"))[ids["c3"]]["status"] == "open"
     early = by_claim(report(invoke, "--as-of", "2025-03-01"))
     assert ids["c8"] not in early  # not yet made
     now = by_claim(report(invoke))

@@ -80,14 +80,33 @@ def _user() -> str:
 
 
 def _engine(ctx: click.Context) -> Engine:
-    """The database engine, its schema migrated on first use."""
-    from tracker.config import database_url
+    """The database engine, its schema migrated on first use. A SQLite file
+    that does not exist yet is created, and stderr says so."""
+    from tracker.config import database_url, sqlite_path
     from tracker.db import get_engine
     from tracker.schema import ensure_schema
 
-    engine = get_engine(database_url(ctx.find_root().params.get("db")))
+    url = database_url(ctx.find_root().params.get("db"))
+    path = sqlite_path(url)
+    new = path is not None and not path.exists()
+    engine = get_engine(url)
     ensure_schema(engine)
+    if new:
+        click.echo(f"created a new database at {path}", err=True)
     return engine
+
+
+def _existing(ctx: click.Context) -> None:
+    """A read command never creates a database: a file that is not there is
+    an error (a typo in --db would otherwise answer "no claims match")."""
+    from tracker.config import database_url, sqlite_path
+
+    path = sqlite_path(database_url(ctx.find_root().params.get("db")))
+    if path is not None and not path.exists():
+        raise InputError(
+            f"no database at {path} (record something with `tracker add-…` or "
+            "`tracker import`, or pass --db)"
+        )
 
 
 def _transact(ctx: click.Context, work: Callable[[Session], T], *, write: bool = False) -> T:
@@ -104,6 +123,7 @@ def _read(ctx: click.Context, work: Callable[[Reader], T]) -> T:
     from tracker.config import database_url
     from tracker.reads import sqlite_reader
 
+    _existing(ctx)
     with sqlite_reader(database_url(ctx.find_root().params.get("db"))) as reader:
         if reader is not None:
             return work(reader)
@@ -134,9 +154,13 @@ def _record(model: Any, **fields: Any) -> Any:
     try:
         return model.model_validate({k: v for k, v in fields.items() if v is not None})
     except ValidationError as exc:
-        field, _, message = first_error(exc).partition(": ")
+        loc = exc.errors()[0]["loc"]
+        message = first_error(exc)
+        if not loc:  # a rule across fields: its message names them
+            raise InputError(message) from None
+        field = str(loc[0])
         option = _OPTION_FOR_FIELD.get(field, field.replace("_", "-"))
-        raise InputError(f"--{option}: {message}") from None
+        raise InputError(f"--{option}: {message.partition(': ')[2]}") from None
 
 
 # Record fields whose command-line option has another name.
@@ -282,8 +306,7 @@ def add_source(
 @click.option(
     "--kind",
     type=click.Choice(PERSON_KINDS),
-    default="person",
-    show_default=True,
+    help="What kind of speaker. [default: person, for a new speaker]",
 )
 @click.option("--alias", "aliases", multiple=True, help="Another spelling (repeatable).")
 @click.option("--slug", help="Short id (default: made from the name).")
@@ -296,6 +319,9 @@ def add_person(
     """Record a speaker, or add spellings to one already known.
 
     Any alias finds the person afterwards (case, accents and hyphens ignored).
+    A recorded speaker is never renamed or changed here: other values are
+    refused (use `tracker edit person`), and so is a spelling that names
+    someone else.
 
     \b
     Example:
@@ -569,6 +595,278 @@ def add_outcome(
     emit_record(asdict(recorded), fmt)
 
 
+def _reason(reason: str | None) -> str:
+    return _ask(reason, "--reason (why the record is corrected)", "Reason for the correction")
+
+
+reason_option = click.option(
+    "--reason", metavar="TEXT", help="Why the record is corrected (required; kept in its history)."
+)
+
+
+def _emit_edit(edit: Any, fmt: str) -> None:
+    """The changes of one correction: a row per field, or a note that nothing changed."""
+    if not edit.changes:
+        click.echo(f"{edit.record}: nothing to change; nothing recorded", err=True)
+    rows = [{"record": edit.record, **c} for c in edit.changes]
+    emit(rows, fmt, ["record", "field", "old", "new"], width=50, empty="")
+    if edit.changes and fmt == "table":
+        click.echo(f"{edit.record}: {len(edit.changes)} field(s) corrected", err=True)
+
+
+@cli.group(cls=TrackerGroup, context_settings=CONTEXT)
+def edit() -> None:
+    """Correct a recorded claim, question, speaker or source, with a reason.
+
+    Every changed field is kept in the record's history (the revisions table;
+    `tracker show` lists it), and nothing else about the record changes.
+
+    \b
+    Example:
+        tracker edit claim 3 --quote "a deal is very likely" --reason "typo in the quote"
+        tracker edit question deal-by-june --resolve-by 2026-07-31 --reason "criteria say July"
+    """
+
+
+@edit.command(name="claim")
+@click.argument("claim_id", type=int)
+@click.option("--speaker", help="Who said it (any known spelling).")
+@click.option("--source", help="Source slug, URL or id.")
+@click.option("--made-on", metavar="YYYY-MM-DD", help="When it was said.")
+@click.option("--made-on-note", metavar="TEXT", help="How the date is known.")
+@click.option("--quote", help="The exact words, as they stand in the source.")
+@click.option("--question", help="Question slug or id ('' for none: an opinion).")
+@click.option("--kind", type=click.Choice(CLAIM_KINDS))
+@click.option("--role", help="Role or affiliation as stated at the time ('' to clear).")
+@click.option("--wording", help="The probability words used.")
+@click.option("--probability", type=float, help="A stated probability, 0..1.")
+@click.option("--low", type=float, help="Low end of a stated range.")
+@click.option("--high", type=float, help="High end of a stated range.")
+@click.option("--scale", help="Scale to read --term on (default icd203).")
+@click.option("--term", help="The scale term the wording maps to.")
+@click.option("--basis", type=click.Choice(MAPPING_BASES), help="Basis of the mapping.")
+@click.option("--note", help="Why the wording was mapped this way ('' to clear).")
+@click.option("--condition", metavar="QUESTION", help="For a conditional: the question.")
+@click.option("--condition-result", type=click.Choice(BINARY_RESULTS))
+@click.option("--direction", type=click.Choice(DIRECTIONS), help="For a directional claim.")
+@reason_option
+@by_option
+@output_options
+@click.pass_context
+def edit_claim(
+    ctx: click.Context,
+    claim_id: int,
+    condition: str | None,
+    condition_result: str | None,
+    reason: str | None,
+    by: str | None,
+    fmt: str,
+    **fields: Any,
+) -> None:
+    """Correct claim CLAIM_ID: only the options given change.
+
+    Any of --probability, --low, --high, --scale, --term, --basis replaces the
+    whole probability reading; --kind, --condition or --direction the kind.
+    A claim edited after its question resolved is flagged in the report.
+
+    \b
+    Example:
+        tracker edit claim 3 --term unlikely --basis analogy \\
+            --note "'not bright' read as unlikely" --reason "mapped to the wrong term"
+    """
+    from tracker.services.edits import edit_claim as correct
+
+    reason = _reason(reason)
+    if condition or condition_result:
+        fields["condition"] = {"question": condition, "result": condition_result}
+    edit_result = _transact(
+        ctx, lambda s: correct(s, claim_id, fields, reason, by or _user()), write=True
+    )
+    _emit_edit(edit_result, fmt)
+
+
+@edit.command(name="question")
+@click.argument("ref")
+@click.option("--title", help="The event, in a line.")
+@click.option("--criteria", help="Exactly what counts as YES.")
+@click.option("--resolve-by", metavar="YYYY-MM-DD")
+@click.option("--horizon", help="The time frame as worded in the source ('' to clear).")
+@click.option("--add-tag", "add_tags", multiple=True, metavar="TAG", help="Repeatable.")
+@click.option("--remove-tag", "remove_tags", multiple=True, metavar="TAG", help="Repeatable.")
+@reason_option
+@by_option
+@output_options
+@click.pass_context
+def edit_question(
+    ctx: click.Context,
+    ref: str,
+    add_tags: tuple[str, ...],
+    remove_tags: tuple[str, ...],
+    reason: str | None,
+    by: str | None,
+    fmt: str,
+    **fields: Any,
+) -> None:
+    """Correct question REF (slug or id): title, criteria, resolve-by, horizon, tags.
+
+    \b
+    Example:
+        tracker edit question deal-by-june --criteria "A signed agreement by 30 June 2026" \\
+            --reason "criteria named the wrong year"
+    """
+    from tracker.services.edits import edit_question as correct
+
+    reason = _reason(reason)
+    edit_result = _transact(
+        ctx,
+        lambda s: correct(s, ref, fields, add_tags, remove_tags, reason, by or _user()),
+        write=True,
+    )
+    _emit_edit(edit_result, fmt)
+
+
+@edit.command(name="person")
+@click.argument("ref")
+@click.option("--name", help="The speaker's name (the old one stays a spelling).")
+@click.option("--kind", type=click.Choice(PERSON_KINDS))
+@click.option("--description", help="Who they are ('' to clear).")
+@click.option("--add-alias", "add_aliases", multiple=True, metavar="NAME", help="Repeatable.")
+@click.option("--remove-alias", "remove_aliases", multiple=True, metavar="NAME",
+              help="Repeatable.")  # fmt: skip
+@reason_option
+@by_option
+@output_options
+@click.pass_context
+def edit_person(
+    ctx: click.Context,
+    ref: str,
+    add_aliases: tuple[str, ...],
+    remove_aliases: tuple[str, ...],
+    reason: str | None,
+    by: str | None,
+    fmt: str,
+    **fields: Any,
+) -> None:
+    """Correct speaker REF (any spelling or slug): name, kind, description, spellings.
+
+    \b
+    Example:
+        tracker edit person "Observers" --kind group --reason "an unnamed group, not a person"
+        tracker edit person "J. Roe" --remove-alias "J. Ro" --reason "typo"
+    """
+    from tracker.services.edits import edit_person as correct
+
+    reason = _reason(reason)
+    edit_result = _transact(
+        ctx,
+        lambda s: correct(s, ref, fields, add_aliases, remove_aliases, reason, by or _user()),
+        write=True,
+    )
+    _emit_edit(edit_result, fmt)
+
+
+@edit.command(name="source")
+@click.argument("ref")
+@click.option("--title")
+@click.option("--url")
+@click.option("--publisher")
+@click.option("--author")
+@click.option("--published-on", metavar="YYYY-MM-DD")
+@click.option("--published-on-note", metavar="TEXT")
+@click.option("--retrieved-on", metavar="YYYY-MM-DD")
+@click.option("--text-file", type=click.File("r", encoding="utf-8"),
+              help="The corrected full text ('-' for stdin).")  # fmt: skip
+@reason_option
+@by_option
+@output_options
+@click.pass_context
+def edit_source(
+    ctx: click.Context,
+    ref: str,
+    text_file: Any,
+    reason: str | None,
+    by: str | None,
+    fmt: str,
+    **fields: Any,
+) -> None:
+    """Correct source REF (slug, URL or id). A new text must still hold every
+    quote recorded from it; '' clears an optional field.
+
+    \b
+    Example:
+        tracker edit source minister-expects-deal --published-on 2026-01-06 \\
+            --reason "the article is dated the 6th"
+    """
+    from tracker.services.edits import edit_source as correct
+
+    reason = _reason(reason)
+    text = text_file.read() if text_file else None
+    edit_result = _transact(
+        ctx, lambda s: correct(s, ref, fields, text, reason, by or _user()), write=True
+    )
+    _emit_edit(edit_result, fmt)
+
+
+@cli.group(cls=TrackerGroup, context_settings=CONTEXT)
+def retract() -> None:
+    """Retract a claim or an appearance: it stays, marked, with the reason.
+
+    A retracted claim is no longer scored or counted, is listed apart in the
+    report, and cannot be changed again. Nothing is ever deleted.
+
+    \b
+    Example:
+        tracker retract claim 7 --reason "the speaker was misquoted; the outlet corrected it"
+    """
+
+
+@retract.command(name="claim")
+@click.argument("claim_id", type=int)
+@reason_option
+@by_option
+@output_options
+@click.pass_context
+def retract_claim(
+    ctx: click.Context, claim_id: int, reason: str | None, by: str | None, fmt: str
+) -> None:
+    """Retract claim CLAIM_ID.
+
+    \b
+    Example:
+        tracker retract claim 7 --reason "entered twice; see claim 8"
+    """
+    from tracker.services.edits import retract_claim as withdraw
+
+    reason = _reason(reason)
+    _emit_edit(_transact(ctx, lambda s: withdraw(s, claim_id, reason, by or _user()), write=True),
+               fmt)  # fmt: skip
+
+
+@retract.command(name="appearance")
+@click.argument("appearance_id", type=int)
+@reason_option
+@by_option
+@output_options
+@click.pass_context
+def retract_appearance(
+    ctx: click.Context, appearance_id: int, reason: str | None, by: str | None, fmt: str
+) -> None:
+    """Retract appearance APPEARANCE_ID (a later source of a claim; `tracker show`
+    lists them with their ids).
+
+    \b
+    Example:
+        tracker retract appearance 2 --reason "the wire copy quotes someone else"
+    """
+    from tracker.services.edits import retract_appearance as withdraw
+
+    reason = _reason(reason)
+    _emit_edit(
+        _transact(ctx, lambda s: withdraw(s, appearance_id, reason, by or _user()), write=True),
+        fmt,
+    )
+
+
 @cli.command(name="list")
 @click.option("--speaker", help="Only this speaker (any alias).")
 @click.option("--question", help="Only claims about this question (slug or id).")
@@ -598,6 +896,7 @@ def list_(ctx: click.Context, since: str | None, fmt: str, **filters: Any) -> No
             "made_on",
             "speaker",
             "kind",
+            *(["on_question"] if filters.get("question") else []),
             "question",
             "wording",
             "probability",
@@ -608,6 +907,15 @@ def list_(ctx: click.Context, since: str | None, fmt: str, **filters: Any) -> No
         width=40,
         empty="no claims match",
     )
+
+
+def _instant_option(value: str | None) -> Any:
+    from tracker.dates import parse_instant
+
+    try:
+        return parse_instant(value) if value else None
+    except ValueError as exc:
+        raise InputError(f"--as-recorded: {exc}") from None
 
 
 def _date_option(value: str | None, option: str) -> Any:
@@ -635,7 +943,14 @@ def _date_option(value: str | None, option: str) -> Any:
 @click.option(
     "--as-of",
     metavar="YYYY-MM-DD",
-    help="The report as it stood then: claims made and outcomes recorded by that date.",
+    help="The world as it stood on that date: claims made and outcomes that had happened by "
+    "then (as recorded today, corrections included).",
+)
+@click.option(
+    "--as-recorded",
+    metavar="DATETIME",
+    help="What this database said at that moment (YYYY-MM-DD: the end of that day, UTC; or "
+    "2026-03-01T09:30:00Z): rows, outcomes and corrections recorded by then, nothing later.",
 )
 @click.option(
     "--format",
@@ -669,7 +984,8 @@ def _date_option(value: str | None, option: str) -> Any:
 )
 @click.pass_context
 def report(ctx: click.Context, scale: str, strict: bool, speaker: str | None, tag: str | None,
-           since: str | None, until: str | None, as_of: str | None, fmt: str,
+           since: str | None, until: str | None, as_of: str | None, as_recorded: str | None,
+           fmt: str,
            rows: int | None, claim_rows: int, plot: Path | None) -> None:  # fmt: skip
     """Who was right and how well calibrated: scores, calibration, what is overdue.
 
@@ -683,6 +999,7 @@ def report(ctx: click.Context, scale: str, strict: bool, speaker: str | None, ta
         tracker report
         tracker report --speaker "Pan Kil-ju" --format markdown
         tracker report --as-of 2025-10-28 --scale phia --plot report.png
+        tracker report --as-recorded 2026-03-01T12:00:00Z
     """
     from tracker.render_report import emit_report
     from tracker.services.report import ReportOptions, build_report
@@ -695,7 +1012,8 @@ def report(ctx: click.Context, scale: str, strict: bool, speaker: str | None, ta
     opts = ReportOptions(
         scale=scale, strict=strict, speaker=speaker, tag=tag,
         since=_date_option(since, "--since"), until=_date_option(until, "--until"),
-        as_of=_date_option(as_of, "--as-of"), rows=rows or None, claims=claim_rows or None,
+        as_of=_date_option(as_of, "--as-of"), as_recorded=_instant_option(as_recorded),
+        rows=rows or None, claims=claim_rows or None,
     )  # fmt: skip
     if _read(ctx, totals_stale):
         from tracker.services.scores import refresh
@@ -768,6 +1086,7 @@ def show(ctx: click.Context, ref: str, fmt: str) -> None:
     from tracker.render import render_claim, render_question
     from tracker.services.claims import show_claim, show_question
 
+    _existing(ctx)
     if ref.isdigit():
         data, render = _transact(ctx, lambda s: show_claim(s, int(ref))), render_claim
     else:
@@ -805,6 +1124,7 @@ def serve(ctx: click.Context, port: int) -> None:
     path = sqlite_path(url)
     if path is None:
         raise InputError("tracker serve works on a SQLite file; Datasette cannot open " + url)
+    _existing(ctx)
     _engine(ctx)  # create or upgrade the schema first
     click.echo(f"Serving {path.name} at http://127.0.0.1:{port}/ (Ctrl-C to stop)", err=True)
     run_site(path, port)
@@ -921,9 +1241,14 @@ def upgrade(ctx: click.Context, revision: str) -> None:
     Example:
         tracker db upgrade
     """
+    from tracker.revisions import known_revisions
     from tracker.schema import schema_state
     from tracker.schema import upgrade as do_upgrade
 
+    if revision not in (*known_revisions(), "head"):
+        raise InputError(
+            f"no schema revision {revision} (known: {', '.join(known_revisions())} and head)"
+        )
     engine = _raw_engine(ctx)
     do_upgrade(engine, revision)
     state = schema_state(engine)
@@ -944,10 +1269,15 @@ def downgrade(ctx: click.Context, revision: str) -> None:
         tracker db downgrade 0001
     """
     from tracker.config import sqlite_path
+    from tracker.revisions import known_revisions
     from tracker.schema import backup_sqlite, schema_state
     from tracker.schema import downgrade as do_downgrade
     from tracker.types import utcnow
 
+    if revision not in (*known_revisions(), "base"):
+        raise InputError(
+            f"no schema revision {revision} (known: {', '.join(known_revisions())} and base)"
+        )
     engine = _raw_engine(ctx)
     path = sqlite_path(str(engine.url))
     if path is not None and path.is_file():

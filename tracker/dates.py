@@ -21,3 +21,21 @@ def parse_iso_date(value: Any) -> dt.date:
         return dt.date.fromisoformat(value.strip())
     except ValueError as exc:
         raise ValueError(f"{value!r} is not a real date") from exc
+
+
+def parse_instant(value: str) -> dt.datetime:
+    """A moment in UTC: YYYY-MM-DD (the end of that day), or a date and time
+    (YYYY-MM-DDTHH:MM[:SS], with Z or an offset; without one it is UTC)."""
+    text = value.strip()
+    if _ISO_DATE.match(text):
+        day = parse_iso_date(text)
+        return dt.datetime.combine(day, dt.time(23, 59, 59), tzinfo=dt.UTC)
+    try:
+        moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        raise ValueError(
+            f"expected a date or a date and time (2026-03-01 or 2026-03-01T09:30:00Z), got {text}"
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(dt.UTC).replace(microsecond=0)

@@ -22,12 +22,13 @@ from functools import cache
 from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError, InternalError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
 from tracker.config import BUSY_TIMEOUT_MS, sqlite_path
-from tracker.errors import Busy, Conflict, SchemaError, TrackerError, describe_integrity_error
+from tracker.constraint_messages import describe_integrity_error
+from tracker.errors import Busy, Conflict, SchemaError, TrackerError
 
 T = TypeVar("T")
 BUSY_ATTEMPTS = 5
@@ -81,7 +82,18 @@ def get_engine(url: str, *, migrating: bool = False) -> Engine:
         engine = create_engine(url, poolclass=NullPool)
         _install_sqlite_listeners(engine, migrating=migrating)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    kind = url.split("://", 1)[0].split("+", 1)[0]
+    if kind not in ("postgresql", "postgres"):
+        raise SchemaError(
+            f"{kind}:// databases are not supported: tracker keeps its record in a SQLite "
+            "file or in PostgreSQL (postgresql://…)"
+        )
+    try:
+        return create_engine(url, pool_pre_ping=True)
+    except ModuleNotFoundError:
+        raise SchemaError(
+            "the PostgreSQL driver is not installed: pip install 'tracker[postgres]'"
+        ) from None
 
 
 def is_sqlite(engine: Engine) -> bool:
@@ -103,6 +115,13 @@ def session_scope(engine: Engine, *, write: bool = False) -> Iterator[Session]:
     except IntegrityError as exc:
         session.rollback()
         raise Conflict(describe_integrity_error(exc)) from exc
+    except InternalError as exc:
+        session.rollback()
+        # PostgreSQL reports a trigger's refusal (RAISE EXCEPTION, SQLSTATE P0001)
+        # as an internal error; SQLite's RAISE(ABORT) arrives as an integrity error.
+        if getattr(exc.orig, "sqlstate", None) == "P0001":
+            raise Conflict(describe_integrity_error(exc)) from exc
+        raise
     except OperationalError as exc:
         session.rollback()
         message = str(exc.orig).splitlines()[0]

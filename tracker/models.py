@@ -38,6 +38,7 @@ from tracker.vocabulary import (
     MAPPING_BASES,
     PERSON_KINDS,
     RESULTS,
+    REVISED_RECORDS,
     SCALE_KINDS,
     SCORE_DIMENSIONS,
 )
@@ -87,6 +88,13 @@ def slug_check(name: str = "slug_format") -> CheckConstraint:
 
 def nonblank(column: str, name: str) -> CheckConstraint:
     return CheckConstraint(f"length(trim({column})) > 0", name=name)
+
+
+# A retracted row stays, marked with when and why (both or neither).
+_RETRACTION_RULE = (
+    "(retracted_at IS NULL) = (retracted_reason IS NULL) "
+    "AND (retracted_reason IS NULL OR length(trim(retracted_reason)) > 0)"
+)
 
 
 class Base(DeclarativeBase):
@@ -331,6 +339,8 @@ class Claim(Base):
         ),
         iso_date_check("made_on", "made_on_iso"),
         iso_timestamp_check("entered_at", "entered_at_iso"),
+        iso_timestamp_check("retracted_at", "retracted_at_iso"),
+        CheckConstraint(_RETRACTION_RULE, name="retraction_fields"),
         Index("ix_claims_person_id", "person_id"),
         Index("ix_claims_question_id", "question_id"),
         Index("ix_claims_condition_question_id", "condition_question_id"),
@@ -359,6 +369,8 @@ class Claim(Base):
     direction: Mapped[str | None] = mapped_column(Text)
     entered_by: Mapped[str] = mapped_column(Text)
     entered_at: Mapped[dt.datetime] = mapped_column(UTCTimestamp)
+    retracted_at: Mapped[dt.datetime | None] = mapped_column(UTCTimestamp)
+    retracted_reason: Mapped[str | None] = mapped_column(Text)
 
 
 class ClaimAppearance(Base):
@@ -370,6 +382,8 @@ class ClaimAppearance(Base):
         UniqueConstraint("claim_id", "source_id"),
         nonblank("quote", "quote_nonblank"),
         iso_date_check("appeared_on", "appeared_on_iso"),
+        iso_timestamp_check("retracted_at", "retracted_at_iso"),
+        CheckConstraint(_RETRACTION_RULE, name="retraction_fields"),
         Index("ix_claim_appearances_source_id", "source_id"),
     )
 
@@ -378,6 +392,8 @@ class ClaimAppearance(Base):
     source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"))
     quote: Mapped[str] = mapped_column(Text)
     appeared_on: Mapped[dt.date | None] = mapped_column(Date)
+    retracted_at: Mapped[dt.datetime | None] = mapped_column(UTCTimestamp)
+    retracted_reason: Mapped[str | None] = mapped_column(Text)
 
 
 class Outcome(Base):
@@ -429,6 +445,37 @@ class Outcome(Base):
     supersedes_id: Mapped[int | None] = mapped_column(Integer)
     recorded_at: Mapped[dt.datetime] = mapped_column(UTCTimestamp)
     recorded_by: Mapped[str] = mapped_column(Text)
+
+
+class Revision(Base):
+    """One changed field of a recorded row: what, old and new value, why, who, when.
+
+    Append-only like outcomes (triggers refuse UPDATE, DELETE and an INSERT
+    that reuses an id). Values are stored as text in the column's canonical
+    form (ISO dates, ids for references), so a record can be read back as it
+    stood at any moment; ``tracker show`` renders them for people.
+    """
+
+    __tablename__ = "revisions"
+    __table_args__ = (
+        CheckConstraint(in_list("record_type", REVISED_RECORDS), name="record_type_allowed"),
+        nonblank("field", "field_nonblank"),
+        nonblank("reason", "reason_nonblank"),
+        nonblank("revised_by", "revised_by_nonblank"),
+        iso_timestamp_check("revised_at", "revised_at_iso"),
+        Index("ix_revisions_record_type_record_id", "record_type", "record_id"),
+        Index("ix_revisions_revised_at", "revised_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    record_type: Mapped[str] = mapped_column(Text)
+    record_id: Mapped[int] = mapped_column(Integer)
+    field: Mapped[str] = mapped_column(Text)
+    old_value: Mapped[str | None] = mapped_column(Text)
+    new_value: Mapped[str | None] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)
+    revised_by: Mapped[str] = mapped_column(Text)
+    revised_at: Mapped[dt.datetime] = mapped_column(UTCTimestamp)
 
 
 # Score totals: counts and sums kept current as claims and outcomes are written

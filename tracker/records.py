@@ -4,7 +4,7 @@ Both the importer and the single-record commands parse input into these models,
 so a value is held to the same rules however it arrives. They check shape and
 type (dates are real ISO dates, probabilities finite numbers in 0..1, no unknown
 fields); the rules that tie fields and rows together live in the database's
-CHECKs and keys, and ``tracker.errors`` explains them.
+CHECKs and keys, and ``tracker.constraint_messages`` explains them.
 """
 
 from __future__ import annotations
@@ -83,7 +83,7 @@ class SourceIn(Record):
 class PersonIn(Record):
     name: Text
     slug: Slug | None = None
-    kind: Literal[PERSON_KINDS] = "person"  # type: ignore[valid-type]
+    kind: Literal[PERSON_KINDS] | None = None  # type: ignore[valid-type]  # new: a person
     description: Text | None = None
     aliases: tuple[Text, ...] = ()
 

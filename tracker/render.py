@@ -76,11 +76,34 @@ def render_claim(c: dict[str, Any]) -> None:
     if s.get("url"):
         click.echo(f"  {s['url']}")
     for a in c["appearances"]:
-        _wrapped(f"Also in: {a['title']} [{a['source']}], {a['appeared_on'] or 'date unknown'}", "")
+        retracted = f" — retracted: {a['retracted_reason']}" if a["retracted_reason"] else ""
+        _wrapped(
+            f"Also in (appearance {a['id']}): {a['title']} [{a['source']}], "
+            f"{a['appeared_on'] or 'date unknown'}{retracted}",
+            "",
+        )
         _wrapped(f"“{a['quote']}”")
     _question_block("Question", c["question_detail"])
     _question_block("Condition", c["condition"])
     click.echo(f"\nEntered by {c['entered_by']} at {c['entered_at']}")
+    if c.get("retracted"):
+        _wrapped(f"RETRACTED {c['retracted']['at']}: {c['retracted']['reason']} "
+                 "(not scored or counted)", "")  # fmt: skip
+    _revisions(c["revisions"])
+    for a in c["appearances"]:
+        if a["revisions"]:
+            click.echo(f"Appearance {a['id']} in {a['source']}:")
+            _revisions(a["revisions"])
+
+
+def _revisions(revisions: list[dict[str, Any]]) -> None:
+    """A record's corrections, oldest first: when, who, what changed and why."""
+    if not revisions:
+        return
+    click.echo("History of corrections:")
+    for r in revisions:
+        _wrapped(f"{r['revised_at']} by {r['revised_by']}: {r['field']} {r['old']} → {r['new']}")
+        _wrapped(f"reason: {r['reason']}", "      ")
 
 
 def render_question(q: dict[str, Any]) -> None:
@@ -100,7 +123,11 @@ def render_question(q: dict[str, Any]) -> None:
     emit(
         q["claims"],
         "table",
-        ["id", "made_on", "speaker", "kind", "wording", "probability", "basis"],
+        ["id", "made_on", "speaker", "kind", "on_question", "wording", "probability", "basis"],
         width=40,
         empty="  no claims",
     )
+    if q["retracted_claims"]:
+        ids = ", ".join(str(c["id"]) for c in q["retracted_claims"])
+        click.echo(f"Retracted claims (not scored): {ids}")
+    _revisions(q["revisions"])

@@ -53,10 +53,18 @@ def _score_rows(groups: Sequence[dict[str, Any]], label: str) -> list[dict[str, 
                 if g["sided"]
                 else "–"
             ),
-            "note": "too few to judge" if g["too_few"] and g["scored"] else "",
+            "note": _note(g),
         }
         for g in groups
     ]
+
+
+def _note(group: dict[str, Any]) -> str:
+    notes = ["too few to judge"] if group["too_few"] and group["scored"] else []
+    late = group.get("edited_after_outcome")
+    if late:
+        notes.append(f"{late} edited after the outcome")
+    return "; ".join(notes)
 
 
 def _status_rows(groups: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -98,8 +106,16 @@ def render_text(report: dict[str, Any], markdown: bool = False) -> str:
 
     title = "Tracker report"
     out.append(f"# {title}" if markdown else f"{title}\n{'═' * len(title)}")
+    when = f"As of {o['as_of']}"
+    if o.get("world_as_of"):
+        when = (f"The world as of {o['world_as_of']}: claims made and outcomes that had happened "
+                "by then")  # fmt: skip
+    if o.get("as_recorded") and o.get("world_as_of"):
+        when += f", as this database recorded it at {o['as_recorded']}"
+    elif o.get("as_recorded"):
+        when = f"As recorded at {o['as_recorded']}: what this database said then"
     out.append(
-        f"As of {o['as_of']}. Scale: {SCALE_NAMES.get(o['scale'], o['scale'])}"
+        f"{when}. Scale: {SCALE_NAMES.get(o['scale'], o['scale'])}"
         + ("; analogy-mapped claims left out (--strict)" if o["strict"] else "")
         + ".\nBrier scores use the binary form: 0 is perfect, 0.25 is what always saying 50% "
         "earns, 1 is certain and wrong."
@@ -199,6 +215,31 @@ def render_text(report: dict[str, Any], markdown: bool = False) -> str:
         for r in report["recent_outcomes"]
     ]
     section("Recent outcomes", _table(recent, markdown, "none recorded"))
+    if report["late_edits"]:
+        late = [
+            {"claim": e["claim_id"], "speaker": e["speaker"], "field": e["field"],
+             "from": e["old_value"] or "", "to": e["new_value"] or "",
+             "edited": e["revised_at"], "reason": e["reason"]}
+            for e in report["late_edits"]
+        ]  # fmt: skip
+        section(
+            "Edited after the outcome",
+            _table(late, markdown, "none"),
+            "Changes to a claim's probability, term, question, condition, kind or date made "
+            "after its question's outcome was recorded. Each is kept in the claim's history "
+            "(`tracker show ID`); `--as-recorded` shows the scores as they stood before.",
+        )
+    if report["retracted"]:
+        retracted = [
+            {"claim": r["claim_id"], "speaker": r["speaker"], "question": r["question"] or "",
+             "made": r["made_on"], "retracted": r["retracted_at"], "reason": r["retracted_reason"]}
+            for r in report["retracted"]
+        ]  # fmt: skip
+        section(
+            "Retracted claims",
+            _table(retracted, markdown, "none"),
+            "Withdrawn from the record with a reason; kept, but never scored or counted.",
+        )
     listed = report["claims"]
     claims = [
         {

@@ -95,6 +95,7 @@ def _group_union(select: str, detail: str | None = None) -> str:
 
 # Literal values the views are rendered with.
 END_OF_TIME = "'9999-12-31T23:59:59Z'"
+END_OF_DAYS = "'9999-12-31'"
 KEPT_SCALE = "'recorded'"  # the scale the kept score totals break down by group
 EVERY_CLAIM = "1 = 1"
 
@@ -441,13 +442,129 @@ WHERE st.rung IS NOT NULL
     "murphy": _V0003["murphy"],
 })  # fmt: skip
 
+# 0007: a retracted claim is no longer part of the record that is scored or
+# counted (it stays in the claims table, marked, with its reason).
+_V0007: dict[str, str] = dict(_V0005)
+_V0007["question_status"] = _V0005["question_status"].replace(
+    "WHERE c.question_id = q.id OR c.condition_question_id = q.id)",
+    "WHERE (c.question_id = q.id OR c.condition_question_id = q.id)\n"
+    "          AND c.retracted_at IS NULL)",
+)
+_V0007["claim_probabilities_by_scale"] = _V0005["claim_probabilities_by_scale"].replace(
+    "WHERE {claim_scope}", "WHERE c.retracted_at IS NULL AND {claim_scope}"
+)
+assert _V0007["question_status"] != _V0005["question_status"]
+assert _V0007["claim_probabilities_by_scale"] != _V0005["claim_probabilities_by_scale"]
+
+# 0008: two timelines for looking back.
+# * The world as it stood on a date (``report --as-of``): the outcome that
+#   stands today, counted only if it had happened by then ({occurred_by}).
+# * What the database said at a moment (``report --as-recorded``): the
+#   statement shadows ``claims`` and ``questions`` with their rows as recorded
+#   then (``as_recorded_ctes``), which every template below reads, so
+#   ``claim_probabilities`` becomes a template too (0002 made it a plain view).
+_V0008: dict[str, str] = {}
+for _name, _template in _V0007.items():
+    if _name == "claim_probabilities_by_scale":
+        _V0008["claim_probabilities"] = """
+SELECT c.id AS claim_id, c.mapping_basis,
+       COALESCE(c.probability, t.point) AS probability,
+       COALESCE(c.prob_low, t.low, c.probability) AS prob_low,
+       COALESCE(c.prob_high, t.high, c.probability) AS prob_high,
+       s.slug AS scale, t.term AS scale_term
+FROM claims AS c
+LEFT JOIN scale_terms AS t ON t.id = c.scale_term_id
+LEFT JOIN scales AS s ON s.id = t.scale_id
+"""
+    _V0008[_name] = _template
+_V0008["current_outcomes"] = """
+SELECT o.*
+FROM outcomes AS o
+WHERE o.recorded_at <= {as_of}
+  AND NOT EXISTS (
+    SELECT 1 FROM outcomes AS later
+    WHERE later.supersedes_id = o.id AND later.recorded_at <= {as_of}
+  )
+  AND o.occurred_on <= {occurred_by}
+"""
+
+# The columns of a recorded row that a revision can take back to its value at
+# a moment, and the type its text is read as.
+_AS_RECORDED_COLUMNS = {
+    "claims": {"person_id": "int", "question_id": "int", "condition_question_id": "int",
+               "condition_result": "text", "made_on": "date", "kind": "text",
+               "probability": "float", "prob_low": "float", "prob_high": "float",
+               "scale_term_id": "int", "mapping_basis": "text"},
+    "questions": {"resolve_by": "date"},
+}  # fmt: skip
+_OTHER_COLUMNS = {
+    "claims": ("id", "source_id", "quote", "made_on_note", "role", "wording", "mapping_note",
+               "direction", "entered_by", "entered_at"),
+    "questions": ("id", "slug", "title", "criteria", "horizon_text", "created_at", "created_by"),
+}  # fmt: skip
+_RECORD_TYPE = {"claims": "claim", "questions": "question"}
+_ENTERED = {"claims": "entered_at", "questions": "created_at"}
+
+
+def as_recorded_ctes(dialect: str) -> str:
+    """``claims`` and ``questions`` as the database held them at :as_recorded:
+    rows entered by then (claims not yet retracted), each column a later
+    revision changed taken back to the value that revision replaced. Named
+    like the tables they shadow, so every template reads them unchanged."""
+    base = "main." if dialect == "sqlite" else ""  # SQLite: the table, not the CTE
+    casts = {
+        "int": "CAST({} AS INTEGER)",
+        "float": "CAST({} AS DOUBLE PRECISION)",
+        "text": "{}",
+        "date": "CAST({} AS DATE)" if dialect == "postgresql" else "{}",
+    }
+    parts = []
+    for table, columns in _AS_RECORDED_COLUMNS.items():
+        pivot = ",\n".join(
+            f"MAX(CASE WHEN r.field = '{c}' THEN 1 ELSE 0 END) AS has_{c}, "
+            f"MAX(CASE WHEN r.field = '{c}' THEN r.old_value END) AS was_{c}"
+            for c in columns
+        )
+        chosen = ", ".join(
+            [f"t.{c}" for c in _OTHER_COLUMNS[table]]
+            + [f"CASE WHEN v.has_{c} = 1 THEN {casts[kind].format(f'v.was_{c}')} ELSE t.{c} END "
+               f"AS {c}" for c, kind in columns.items()]
+        )  # fmt: skip
+        retraction = "NULL AS retracted_at, NULL AS retracted_reason, " if table == "claims" else ""
+        kept = (
+            " AND (t.retracted_at IS NULL OR t.retracted_at > :as_recorded)"
+            if table == "claims"
+            else ""
+        )
+        parts.append(f"""{table} AS (
+SELECT {retraction}{chosen}
+FROM {base}{table} AS t
+LEFT JOIN (
+    SELECT r.record_id, {pivot}
+    FROM revisions AS r
+    WHERE r.record_type = '{_RECORD_TYPE[table]}' AND r.revised_at > :as_recorded
+      AND NOT EXISTS (
+        SELECT 1 FROM revisions AS e
+        WHERE e.record_type = r.record_type AND e.record_id = r.record_id
+          AND e.field = r.field AND e.revised_at > :as_recorded
+          AND (e.revised_at < r.revised_at OR (e.revised_at = r.revised_at AND e.id < r.id))
+      )
+    GROUP BY r.record_id
+) AS v ON v.record_id = t.id
+WHERE t.{_ENTERED[table]} <= :as_recorded{kept}
+)""")
+    return ",\n".join(parts)
+
+
 # Templates that are tables in the database, kept current by
 # tracker.services.scores; everywhere else (the report's filtered CTEs, the
 # rebuild, the tests) they are computed from their text.
 MAINTAINED = ("score_totals", "calibration_totals")
 
-VERSIONS: dict[str, dict[str, str]] = {"0003": _V0003, "0005": _V0005}
-CURRENT = _V0005
+VERSIONS: dict[str, dict[str, str]] = {
+    "0003": _V0003, "0005": _V0005, "0007": _V0007, "0008": _V0008,
+}  # fmt: skip
+CURRENT = _V0008
 
 
 def _dialect_sql(dialect: str) -> dict[str, str]:
@@ -460,6 +577,7 @@ def _dialect_sql(dialect: str) -> dict[str, str]:
             "view_today": "CURRENT_DATE",
             "view_today_30": "(CURRENT_DATE + 30)",
             "param_today": "CAST(:today AS date)",
+            "param_occurred_by": "CAST(:occurred_by AS date)",
             "param_today_30": "(CAST(:today AS date) + 30)",
         }
     return {
@@ -469,6 +587,7 @@ def _dialect_sql(dialect: str) -> dict[str, str]:
         "view_today": "CURRENT_DATE",
         "view_today_30": "date(CURRENT_DATE, '+30 days')",
         "param_today": ":today",
+        "param_occurred_by": ":occurred_by",
         "param_today_30": "date(:today, '+30 days')",
     }
 
@@ -478,6 +597,7 @@ def view_sql(template: str, dialect: str) -> str:
     d = _dialect_sql(dialect)
     return template.format(
         as_of=END_OF_TIME,
+        occurred_by=END_OF_DAYS,
         detail_scale=KEPT_SCALE,
         today=d["view_today"],
         today_30=d["view_today_30"],
@@ -510,9 +630,15 @@ def with_clause(
     version: str | None = None,
     detail_scale: bool = False,
     inline: bool = False,
+    world_date: bool = False,
+    as_recorded: bool = False,
 ) -> str:
     """Every current template as a CTE, rendered with bound parameters :as_of
     and :today, and ``claim_scope`` (built from bound parameters only).
+
+    ``world_date`` counts an outcome only if it happened by :occurred_by (the
+    world as it stood on a date); ``as_recorded`` reads claims and questions
+    as recorded at :as_recorded (``as_recorded_ctes``).
 
     ``computed`` names templates already evaluated into tables (template name
     to table name): their CTE reads the table instead of computing again.
@@ -528,6 +654,7 @@ def with_clause(
     d = _dialect_sql(dialect)
     values = {
         "as_of": ":as_of",
+        "occurred_by": d["param_occurred_by"] if world_date else END_OF_DAYS,
         "detail_scale": ":detail_scale" if detail_scale else KEPT_SCALE,
         "today": d["param_today"],
         "today_30": d["param_today_30"],
@@ -544,4 +671,6 @@ def with_clause(
         for name, template in (VERSIONS[version] if version else CURRENT).items()
         if not (maintained and name in MAINTAINED)
     ]
+    if as_recorded:
+        parts.insert(0, as_recorded_ctes(dialect))
     return "WITH " + ",\n".join(parts)

@@ -12,6 +12,8 @@ MAPPING_BASES = ("stated_number", "standard_scale", "survey_median", "analogy", 
 DIRECTIONS = ("increase", "decrease")
 BINARY_RESULTS = ("yes", "no")
 RESULTS = ("yes", "no", "partial", "ambiguous", "annulled")
+# The kinds of record a revision (a correction with its reason) can change.
+REVISED_RECORDS = ("claim", "question", "person", "source", "appearance")
 SCALE_KINDS = ("standard", "survey")
 QUESTION_STATUSES = ("open", "resolved", "overdue")
 # The kinds of group scores are totalled by (tracker.score_views._GROUPS).

@@ -31,9 +31,9 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy import Connection, Engine, func, select, text
 from sqlalchemy.exc import IntegrityError
 
+from tracker.constraint_messages import describe_integrity_error as explain
 from tracker.db import WRITE_OPTION
 from tracker.errors import Conflict, NotFound, ValidationFailed
-from tracker.errors import describe_integrity_error as explain
 from tracker.models import (
     Claim,
     Outcome,
@@ -47,11 +47,26 @@ from tracker.models import (
     Tag,
 )
 from tracker.records import ClaimIn, OutcomeIn, PersonIn, QuestionIn, SourceIn, first_error
-from tracker.services.claims import TermRef, check_quote, mapping_columns
+from tracker.services.claims import (
+    CLAIM_FIELDS,
+    TermRef,
+    check_quote,
+    claim_value_shower,
+    mapping_columns,
+    refuse_other_claim,
+)
+from tracker.services.differences import shown
 from tracker.services.importer import SECTIONS, ImportSummary, located
 from tracker.services.outcomes import chain_order
+from tracker.services.people import alias_taken, refuse_other_person
+from tracker.services.questions import question_values, refuse_other_question
 from tracker.services.scores import Upkeep, is_stale, no_score_change, refresh
-from tracker.services.sources import content_hash
+from tracker.services.sources import (
+    SOURCE_FIELDS,
+    content_hash,
+    refuse_other_source,
+    source_values,
+)
 from tracker.text import alias_key, slugify
 from tracker.types import utcnow
 
@@ -342,46 +357,102 @@ class BulkImporter:
 
     def _write_sources(self, conn: Connection, batch: list[tuple[str, SourceIn]]) -> Any:
         now = utcnow()
-        new = [(where, r) for where, r in batch if r.slug not in self.maps.sources]
+        firsts: dict[str, dict[str, Any]] = {}  # this batch's first record of each slug
+        recorded = self._recorded(
+            conn, Source, Source.slug, SOURCE_FIELDS,
+            [r.slug for _, r in batch if r.slug in self.maps.sources],
+        )  # fmt: skip
+        new: list[SourceIn] = []
+        for where, r in batch:
+            values = source_values(r)
+            earlier = recorded.get(r.slug) or firsts.get(r.slug)
+            if earlier is not None:
+                with located(where):
+                    refuse_other_source(r.slug, earlier, values)
+                continue
+            firsts[r.slug] = values
+            new.append(r)
         rows = [
-            {**r.model_dump(exclude={"slug"}), "slug": r.slug, "content_hash": content_hash(r.text),
+            {**source_values(r), "slug": r.slug, "content_hash": content_hash(r.text),
              "created_at": now}
-            for _, r in new
+            for r in new
         ]  # fmt: skip
         if rows:
             conn.execute(Source.__table__.insert(), rows)
-        ids = self._ids(conn, Source, Source.slug, [r.slug for _, r in new])
-        texts = {r.slug: r.text for _, r in new}
+        ids = self._ids(conn, Source, Source.slug, [r.slug for r in new])
+        texts = {r.slug: r.text for r in new}
 
         def apply() -> None:
             self.maps.sources.update({s: (i, texts[s]) for s, i in ids.items()})
 
         return len(rows), len(batch) - len(rows), apply
 
+    def _recorded_questions(self, conn: Connection, slugs: list[str]) -> dict[str, dict[str, Any]]:
+        """The recorded questions of ``slugs`` with their tags, to compare with."""
+        found = self._recorded(
+            conn, Question, Question.slug, ("title", "criteria", "resolve_by", "horizon_text"),
+            slugs,
+        )  # fmt: skip
+        for slug, row in found.items():
+            row["horizon"] = row.pop("horizon_text")
+            row["tags"] = sorted(
+                conn.execute(
+                    select(Tag.name)
+                    .join(QuestionTag)
+                    .where(QuestionTag.question_id == self.maps.questions[slug])
+                ).scalars()
+            )
+        return found
+
+    @staticmethod
+    def _recorded(
+        conn: Connection, model: Any, key: Any, fields: tuple[str, ...], keys: list[str]
+    ) -> dict[str, dict[str, Any]]:
+        """The recorded rows of ``keys`` (natural keys), as field dicts to compare with."""
+        found: dict[str, dict[str, Any]] = {}
+        columns = [getattr(model, f) for f in fields]
+        for start in range(0, len(keys), 900):
+            rows = conn.execute(select(key, *columns).where(key.in_(keys[start : start + 900])))
+            found.update({row[0]: dict(zip(fields, row[1:], strict=True)) for row in rows})
+        return found
+
     def _write_people(self, conn: Connection, batch: list[tuple[str, PersonIn]]) -> Any:
         now = utcnow()
         people, aliases, seen_keys = [], [], dict(self.maps.aliases)
         pending_slugs: dict[str, str] = {}
+        known = self._known_people(conn, batch)
         for where, r in batch:
             slug = r.slug or slugify(r.name)
-            existing = self.maps.person_slugs.get(slug)
-            if existing is None:  # known by one of its names? then it is that person
-                existing = next(
-                    (self.maps.aliases[k] for k in map(alias_key, (r.name, *r.aliases))
-                     if k in self.maps.aliases), None,
-                )  # fmt: skip
+            by_slug = self.maps.person_slugs.get(slug)
+            by_name = self.maps.aliases.get(alias_key(r.name))
+            if by_slug is not None and by_name is not None and by_slug != by_name:
+                raise Conflict(
+                    f"{where}: name {shown(r.name)} is a spelling of {known[by_name]['name']}, "
+                    f"but slug {slug} is {known[by_slug]['name']}"
+                )
+            existing = by_name if by_name is not None else by_slug
             owner: int | str = existing if existing is not None else slug
-            if existing is None and slug not in pending_slugs:
+            if existing is not None:
+                with located(where):
+                    refuse_other_person(known[existing], r, name_known=by_name is not None)
+            elif slug not in pending_slugs:
                 if r.name in self.maps.person_names or r.name in pending_slugs.values():
-                    raise Conflict(f"{where}: another speaker is already called {r.name!r}")
-                people.append({"slug": slug, "name": r.name, "kind": r.kind,
+                    raise Conflict(f"{where}: another speaker is already called {shown(r.name)}")
+                people.append({"slug": slug, "name": r.name, "kind": r.kind or "person",
                                "description": r.description, "created_at": now})  # fmt: skip
                 pending_slugs[slug] = r.name
             for alias in (r.name, *r.aliases):
                 key = alias_key(alias)
                 if key in seen_keys:
                     if seen_keys[key] != owner:
-                        raise Conflict(f"{where}: alias {alias!r} already belongs to someone else")
+                        other = seen_keys[key]
+                        name, other_slug = (
+                            (pending_slugs.get(other, other), other)
+                            if isinstance(other, str)
+                            else self._person_name(conn, other)
+                        )
+                        with located(where):
+                            raise alias_taken(alias, name, other_slug)
                     continue
                 seen_keys[key] = owner
                 aliases.append((owner, alias, key))
@@ -402,12 +473,51 @@ class BulkImporter:
 
         return len(people), len(batch) - len(people), apply
 
+    def _known_people(
+        self, conn: Connection, batch: list[tuple[str, PersonIn]]
+    ) -> dict[int, dict[str, Any]]:
+        """The recorded speakers a batch names (by slug or name), to compare with."""
+        wanted = {
+            found
+            for _, r in batch
+            for found in (
+                self.maps.person_slugs.get(r.slug or slugify(r.name)),
+                self.maps.aliases.get(alias_key(r.name)),
+            )
+            if found is not None
+        }
+        known: dict[int, dict[str, Any]] = {}
+        ordered = sorted(wanted)
+        for start in range(0, len(ordered), 900):
+            rows = conn.execute(
+                select(Person.id, Person.name, Person.slug, Person.kind, Person.description).where(
+                    Person.id.in_(ordered[start : start + 900])
+                )
+            )
+            known.update({row.id: dict(row._mapping) for row in rows})
+        return known
+
+    @staticmethod
+    def _person_name(conn: Connection, person_id: int) -> tuple[str, str]:
+        """Name and slug of a recorded speaker (the owner of an alias)."""
+        row = conn.execute(select(Person.name, Person.slug).where(Person.id == person_id)).one()
+        return row[0], row[1]
+
     def _write_questions(self, conn: Connection, batch: list[tuple[str, QuestionIn]]) -> Any:
         now = utcnow()
         new: dict[str, QuestionIn] = {}
-        for _, r in batch:
-            if r.slug not in self.maps.questions:
-                new.setdefault(r.slug, r)
+        recorded = self._recorded_questions(
+            conn, [r.slug for _, r in batch if r.slug in self.maps.questions]
+        )
+        for where, r in batch:
+            earlier = recorded.get(r.slug)
+            if earlier is None and r.slug in new:
+                earlier = question_values(new[r.slug])
+            if earlier is not None:
+                with located(where):
+                    refuse_other_question(r.slug, earlier, question_values(r))
+                continue
+            new[r.slug] = r
         rows = [
             {"slug": r.slug, "title": r.title, "criteria": r.criteria, "resolve_by": r.resolve_by,
              "horizon_text": r.horizon, "created_at": now, "created_by": self.entered_by}
@@ -453,12 +563,12 @@ class BulkImporter:
                 if r.source not in m.sources:
                     raise NotFound(f"no source {r.source!r}")
                 source_id, source_text = m.sources[r.source]
-                check_quote(r.quote, r.source, source_text)
+                quote = check_quote(r.quote, r.source, source_text)
                 term = m.term(r.scale, r.term) if r.term is not None else None
                 rows.append({
                     "person_id": person, "source_id": source_id,
                     "question_id": m.question(r.question) if r.question else None,
-                    "quote": r.quote, "made_on": r.made_on, "made_on_note": r.made_on_note,
+                    "quote": quote, "made_on": r.made_on, "made_on_note": r.made_on_note,
                     "role": r.role, "kind": r.kind, "wording": r.wording,
                     "mapping_note": r.note,
                     "condition_question_id": (
@@ -476,7 +586,40 @@ class BulkImporter:
         created = conn.execute(
             select(func.count()).select_from(Claim).where(Claim.id > before)
         ).scalar_one()
+        if created < len(rows):
+            self._compare_skipped_claims(conn, batch, rows, before)
         return created, len(batch) - created, lambda: None
+
+    def _compare_skipped_claims(
+        self,
+        conn: Connection,
+        batch: list[tuple[str, ClaimIn]],
+        rows: list[dict[str, Any]],
+        before: int,
+    ) -> None:
+        """Rows the insert skipped hold a key already recorded (before this
+        batch, or earlier in it): each must be the same claim, else it is
+        refused as a single add-claim would refuse it."""
+        key_columns = (Claim.source_id, Claim.person_id, Claim.quote)
+        inserted = {tuple(r) for r in conn.execute(select(*key_columns).where(Claim.id > before))}
+        columns = [getattr(Claim, f) for f in CLAIM_FIELDS]
+        questions = {i: slug for slug, i in self.maps.questions.items()}
+        terms = {t.id: f'{t.scale} "{term}"' for (_, term), t in self.maps.terms.items()}
+        show = claim_value_shower(lambda i: questions.get(i, str(i)), lambda i: terms[i])
+        for (where, _), row in zip(batch, rows, strict=True):
+            key = (row["source_id"], row["person_id"], row["quote"])
+            if key in inserted:
+                inserted.discard(key)  # its first row in the batch: the one written
+                continue
+            found = conn.execute(
+                select(Claim.id, *columns).where(
+                    *(c == v for c, v in zip(key_columns, key, strict=True))
+                )
+            ).one()
+            with located(where):
+                refuse_other_claim(
+                    found[0], dict(zip(CLAIM_FIELDS, found[1:], strict=True)), row, show
+                )
 
     def _write_outcomes(self, conn: Connection, batch: list[tuple[str, OutcomeIn]]) -> Any:
         upkeep = self._outcome_upkeep(conn, {

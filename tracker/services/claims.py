@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -11,11 +12,14 @@ from sqlalchemy.orm import Session
 from tracker.errors import NotFound, ValidationFailed
 from tracker.models import Claim, ClaimAppearance, Person, Question, Scale, ScaleTerm, Source
 from tracker.reads import SessionReader
+from tracker.revision_views import FIELD_LABELS
+from tracker.services.differences import Difference, differing, refuse, shown
 from tracker.services.listing import claim_rows, list_claims
 from tracker.services.outcomes import outcome_history
 from tracker.services.people import person_aliases, require_person
 from tracker.services.questions import question_tags, require_question
-from tracker.services.scores import CLAIM_SCOPE, claim_upkeep, no_score_change
+from tracker.services.revisions import revisions_of
+from tracker.services.scores import CLAIM_SCOPE, no_score_change
 from tracker.services.sources import require_source
 from tracker.types import utcnow
 
@@ -100,10 +104,23 @@ def mapping_columns(rec: ClaimIn, term: TermRef | None) -> dict[str, Any]:
     }
 
 
-def check_quote(quote: str, source_slug: str, source_text: str | None) -> None:
-    """A quote must appear word for word in its source's stored text, when there is one."""
-    if source_text is not None and quote not in source_text:
-        raise ValidationFailed(f"quote: not found word for word in the text of {source_slug}")
+def check_quote(quote: str, source_slug: str, source_text: str | None) -> str:
+    """The quote as its source's stored text has it, when there is one.
+
+    Users paste quotes with other quote marks, dashes, case or line breaks than
+    the source; those differences are ignored in finding it (``tracker.quotes``),
+    and the passage is stored exactly as the source has it, so every stored
+    quote is a word-for-word substring of its source. A quote not found is
+    refused with the closest passage, so the user can see the difference.
+    """
+    if source_text is None:
+        return quote
+    from tracker.quotes import find_passage, quote_not_found
+
+    passage = find_passage(quote, source_text)
+    if passage is None:
+        raise ValidationFailed(quote_not_found(quote, source_slug, source_text))
+    return passage
 
 
 def _mapping(session: Session, rec: ClaimIn) -> dict[str, Any]:
@@ -113,18 +130,69 @@ def _mapping(session: Session, rec: ClaimIn) -> dict[str, Any]:
     return mapping_columns(rec, TermRef(term.id, term.scale.slug, term.scale.kind))
 
 
-def save_claim(session: Session, rec: ClaimIn, entered_by: str) -> tuple[Claim, str]:
-    """Record a claim, or update the one with the same source, speaker and quote.
+# A claim's recorded fields beside its key (source, speaker, quote), as columns.
+CLAIM_FIELDS = (
+    "question_id", "made_on", "made_on_note", "role", "kind", "wording", "probability",
+    "prob_low", "prob_high", "scale_term_id", "mapping_basis", "mapping_note",
+    "condition_question_id", "condition_result", "direction",
+)  # fmt: skip
 
-    The quote must appear word for word in the source's stored text, when the
-    source has one: that is what makes a claim checkable.
-    """
-    person = require_person(session, rec.speaker)
-    source = require_source(session, rec.source)
+
+def claim_value_shower(
+    question_slug: Callable[[int], str], term_name: Callable[[int], str]
+) -> Callable[[str, Any], str]:
+    """How a claim's column values read in a message: questions by slug,
+    scale terms by scale and term."""
+
+    def show(field: str, value: Any) -> str:
+        if value is None:
+            return shown(None)
+        if field in ("question", "condition"):
+            return question_slug(value)
+        if field == "term":
+            return term_name(value)
+        return shown(value)
+
+    return show
+
+
+def refuse_other_claim(
+    claim_id: int, old: dict[str, Any], new: dict[str, Any], show: Callable[[str, Any], str]
+) -> None:
+    """The one refusal for a claim recorded with other values under the same
+    speaker, source and quote: a recorded forecast is never re-mapped, moved
+    or re-dated by adding it again."""
+    found = [
+        Difference(FIELD_LABELS.get(d.field, d.field), d.old, d.new)
+        for d in differing(old, new, CLAIM_FIELDS)
+    ]
+    if found:
+        option = found[0].field.replace("_", "-")
+        refuse(
+            f"claim {claim_id} (the same speaker, source and quote)",
+            found,
+            f'tracker edit claim {claim_id} --{option} … --reason "…"',
+            show,
+        )
+
+
+def session_claim_shower(session: Session) -> Callable[[str, Any], str]:
+    def question_slug(question_id: int) -> str:
+        question = session.get(Question, question_id)
+        return question.slug if question is not None else str(question_id)
+
+    def term_name(term_id: int) -> str:
+        term = session.get(ScaleTerm, term_id)
+        return f'{term.scale.slug} "{term.term}"' if term is not None else str(term_id)
+
+    return claim_value_shower(question_slug, term_name)
+
+
+def claim_values(session: Session, rec: ClaimIn) -> dict[str, Any]:
+    """The columns a claim record gives beside its key."""
     question = require_question(session, rec.question) if rec.question else None
     condition = require_question(session, rec.condition.question) if rec.condition else None
-    check_quote(rec.quote, source.slug, source.text)
-    values: dict[str, Any] = {
+    return {
         "question_id": question.id if question else None,
         "made_on": rec.made_on,
         "made_on_note": rec.made_on_note,
@@ -137,38 +205,49 @@ def save_claim(session: Session, rec: ClaimIn, entered_by: str) -> tuple[Claim, 
         "direction": rec.direction,
         **_mapping(session, rec),
     }
+
+
+def save_claim(session: Session, rec: ClaimIn, entered_by: str) -> tuple[Claim, str]:
+    """Record a claim. The same claim again (same speaker, source and quote,
+    same values) is "unchanged", though it may add later appearances; the same
+    key with other values is refused (``tracker edit claim`` changes it).
+
+    The quote must appear word for word in the source's stored text, when the
+    source has one: that is what makes a claim checkable.
+    """
+    person = require_person(session, rec.speaker)
+    source = require_source(session, rec.source)
+    values = claim_values(session, rec)
+    quote = check_quote(rec.quote, source.slug, source.text)
     claim = session.scalar(
         select(Claim).where(
-            Claim.source_id == source.id, Claim.person_id == person.id, Claim.quote == rec.quote
+            Claim.source_id == source.id, Claim.person_id == person.id, Claim.quote == quote
         )
     )
-    added = False
     if claim is not None:
-        added = any([add_appearance(session, claim, a) for a in rec.appearances])
-    if claim is None:
-        claim = Claim(
-            person_id=person.id,
-            source_id=source.id,
-            quote=rec.quote,
-            entered_by=entered_by,
-            entered_at=utcnow(),
-            **values,
+        refuse_other_claim(
+            claim.id,
+            {f: getattr(claim, f) for f in CLAIM_FIELDS},
+            values,
+            session_claim_shower(session),
         )
-        upkeep = no_score_change(session)
-        session.add(claim)
-        session.flush()
-        upkeep.covering(CLAIM_SCOPE, upkeep_claim=claim.id).after()
-        for appearance in rec.appearances:
-            add_appearance(session, claim, appearance)
-        return claim, "created"
-    changes = {f: v for f, v in values.items() if getattr(claim, f) != v}
-    if changes:
-        upkeep = claim_upkeep(session, claim.id)
-        upkeep.before()
-        for field, value in changes.items():
-            setattr(claim, field, value)
-        upkeep.after()
-    return claim, "updated" if added or changes else "unchanged"
+        added = [add_appearance(session, claim, a) for a in rec.appearances]
+        return claim, "updated" if any(added) else "unchanged"
+    claim = Claim(
+        person_id=person.id,
+        source_id=source.id,
+        quote=quote,
+        entered_by=entered_by,
+        entered_at=utcnow(),
+        **values,
+    )
+    upkeep = no_score_change(session)
+    session.add(claim)
+    session.flush()
+    upkeep.covering(CLAIM_SCOPE, upkeep_claim=claim.id).after()
+    for appearance in rec.appearances:
+        add_appearance(session, claim, appearance)
+    return claim, "created"
 
 
 def require_claim(session: Session, claim_id: int) -> Claim:
@@ -197,8 +276,10 @@ def add_appearance(session: Session, claim: Claim, rec: AppearanceIn) -> bool:
     source = require_source(session, rec.source)
     if source.id == claim.source_id:
         raise ValidationFailed(f"appearances: {source.slug} is already the claim's first source")
-    if source.text is not None and rec.quote not in source.text:
-        raise ValidationFailed(f"appearances: quote not found word for word in {source.slug}")
+    try:
+        quote = check_quote(rec.quote, source.slug, source.text)
+    except ValidationFailed as exc:
+        raise ValidationFailed(f"appearances: {exc}") from None
     if rec.appeared_on is not None and rec.appeared_on < claim.made_on:
         raise ValidationFailed(
             f"appearances: {rec.appeared_on} is before the claim was made ({claim.made_on}); "
@@ -210,10 +291,18 @@ def add_appearance(session: Session, claim: Claim, rec: AppearanceIn) -> bool:
         )
     )
     if existing is not None:
+        new = {"quote": quote, "appeared_on": rec.appeared_on}
+        found = differing({"quote": existing.quote, "appeared_on": existing.appeared_on}, new)
+        if found:
+            refuse(
+                f"the appearance of claim {claim.id} in {source.slug}",
+                found,
+                f'tracker retract appearance {existing.id} --reason "…"',
+            )
         return False
     session.add(
         ClaimAppearance(
-            claim_id=claim.id, source_id=source.id, quote=rec.quote, appeared_on=rec.appeared_on
+            claim_id=claim.id, source_id=source.id, quote=quote, appeared_on=rec.appeared_on
         )
     )
     session.flush()
@@ -229,11 +318,14 @@ def claim_appearances(session: Session, claim_id: int) -> list[dict[str, Any]]:
     )
     return [
         {
+            "id": a.id,
             "source": s.slug,
             "title": s.title,
             "url": s.url,
             "quote": a.quote,
             "appeared_on": a.appeared_on.isoformat() if a.appeared_on else None,
+            "retracted_reason": a.retracted_reason,
+            "revisions": revisions_of(session, "appearance", a.id),
         }
         for a, s in rows
     ]
@@ -288,6 +380,17 @@ def show_claim(session: Session, claim_id: int) -> dict[str, Any]:
         "question_detail": _question_brief(session, claim.question_id),
         "entered_by": claim.entered_by,
         "entered_at": claim.entered_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "retracted": _retraction(claim),
+        "revisions": revisions_of(session, "claim", claim.id),
+    }
+
+
+def _retraction(claim: Claim) -> dict[str, Any] | None:
+    if claim.retracted_at is None:
+        return None
+    return {
+        "at": claim.retracted_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "reason": claim.retracted_reason,
     }
 
 
@@ -306,4 +409,8 @@ def show_question(session: Session, ref: str) -> dict[str, Any]:
         "horizon": question.horizon_text,
         "tags": question_tags(session, question.id),
         "claims": list_claims(SessionReader(session), question=question.slug),
+        "retracted_claims": list_claims(
+            SessionReader(session), question=question.slug, retracted=True
+        ),
+        "revisions": revisions_of(session, "question", question.id),
     }

@@ -24,7 +24,8 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from tracker.errors import TrackerError, ValidationFailed, describe_integrity_error
+from tracker.constraint_messages import describe_integrity_error
+from tracker.errors import TrackerError, ValidationFailed
 from tracker.records import ClaimIn, OutcomeIn, PersonIn, QuestionIn, SourceIn, first_error
 from tracker.services.claims import save_claim
 from tracker.services.outcomes import sync_outcomes

@@ -17,10 +17,10 @@ from tracker.services.lookups import require_person_id, require_question_id
 # view for every question first).
 _STATUS = "(SELECT qs.{} FROM question_status AS qs WHERE qs.question_id = c.question_id)"
 _LIST_SQL = f"""
-SELECT c.id, c.made_on, p.name AS speaker, c.kind, q.slug AS question,
+SELECT c.id, c.made_on, p.name AS speaker, c.kind, q.slug AS question, c.question_id,
        c.wording, cp.probability, cp.prob_low, cp.prob_high, c.mapping_basis AS basis,
        cp.scale, cp.scale_term, q.resolve_by, {_STATUS.format("result")} AS outcome,
-       {_STATUS.format("status")} AS status, c.quote
+       {_STATUS.format("status")} AS status, c.quote, c.retracted_reason
 FROM claims AS c
 JOIN people AS p ON p.id = c.person_id
 JOIN claim_probabilities AS cp ON cp.claim_id = c.id
@@ -53,12 +53,14 @@ def list_claims(
     tag: str | None = None,
     since: dt.date | None = None,
     limit: int | None = None,
+    retracted: bool = False,
 ) -> list[dict[str, Any]]:
-    """Claims, oldest first, with their probability, question and outcome.
+    """Claims, oldest first, with their probability, question and outcome;
+    with ``retracted``, the retracted ones instead (kept apart: not scored).
 
     Every filter is a bound parameter; ``speaker`` matches any alias.
     """
-    where: list[str] = []
+    where: list[str] = [f"c.retracted_at IS {'NOT ' if retracted else ''}NULL"]
     params: dict[str, Any] = {}
     if speaker is not None:
         where.append("c.person_id = :person_id")
@@ -78,4 +80,11 @@ def list_claims(
     if since is not None:
         where.append("c.made_on >= :since")
         params["since"] = since.isoformat()
-    return claim_rows(db, where, limit, **params)
+    rows = claim_rows(db, where, limit, **params)
+    if question is not None:
+        # A claim that merely depends on the question does not forecast it: say which.
+        for row in rows:
+            row["on_question"] = (
+                "about it" if row["question_id"] == params["question_id"] else ("conditional on it")
+            )
+    return rows

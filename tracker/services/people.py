@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -11,7 +11,7 @@ from tracker.errors import Conflict
 from tracker.models import Person, PersonAlias
 from tracker.reads import SessionReader
 from tracker.services import lookups
-from tracker.services.scores import no_score_change, person_upkeep
+from tracker.services.differences import Difference, refuse, shown
 from tracker.text import alias_key, slugify
 from tracker.types import utcnow
 
@@ -38,56 +38,74 @@ def add_alias(session: Session, person: Person, alias: str) -> bool:
     existing = session.scalar(select(PersonAlias).where(PersonAlias.alias_key == key))
     if existing is not None:
         if existing.person_id != person.id:
-            raise Conflict(f"alias {alias!r} already belongs to {existing.person.name!r}")
+            raise alias_taken(alias, existing.person.name, existing.person.slug)
         return False
     session.add(PersonAlias(person=person, alias=alias, alias_key=key))
     return True
 
 
+def alias_taken(alias: str, owner: str, owner_slug: str) -> Conflict:
+    return Conflict(
+        f"alias {shown(alias)} already belongs to {owner} ({owner_slug}); one spelling names "
+        "one speaker, so nothing was changed"
+    )
+
+
+def refuse_other_person(existing: dict[str, Any], rec: PersonIn, name_known: bool) -> None:
+    """The one refusal for a speaker already recorded under this name or slug
+    with other values. A name that is already one of the speaker's spellings
+    (``name_known``; case, spacing, accents and hyphens aside) refers to them
+    and renames nothing; a kind or description left out is not compared, so
+    adding a spelling needs neither."""
+    found = []
+    if not name_known and alias_key(existing["name"]) != alias_key(rec.name):
+        found.append(Difference("name", existing["name"], rec.name))
+    if rec.slug is not None and rec.slug != existing["slug"]:
+        found.append(Difference("slug", existing["slug"], rec.slug))
+    for field in ("kind", "description"):
+        if getattr(rec, field) is not None and getattr(rec, field) != existing[field]:
+            found.append(Difference(field, existing[field], getattr(rec, field)))
+    if found:
+        refuse(
+            f"speaker {existing['slug']}",
+            found,
+            f'tracker edit person {existing["slug"]} --{found[0].field} … --reason "…"',
+        )
+
+
 def save_person(session: Session, rec: PersonIn) -> tuple[Person, str]:
-    """Create the person, or bring an existing one (same slug, or any of the
-    record's names already known) up to date. Aliases are only ever added."""
+    """Create the speaker, or add spellings to the one already recorded under
+    this name (or slug). Nothing else about a recorded speaker changes here:
+    other values are refused (``tracker edit person`` changes them), and an
+    alias is never taken from its owner."""
     slug = rec.slug or slugify(rec.name)
-    person = session.scalar(select(Person).where(Person.slug == slug))
-    if person is None:
-        for name in (rec.name, *rec.aliases):
-            person = find_person(session, name)
-            if person is not None:
-                break
-    action = "unchanged"
+    by_slug = session.scalar(select(Person).where(Person.slug == slug))
+    by_name = find_person(session, rec.name)
+    if by_slug is not None and by_name is not None and by_slug.id != by_name.id:
+        raise Conflict(
+            f"name {shown(rec.name)} is a spelling of {by_name.name} ({by_name.slug}), "
+            f"but slug {slug} is {by_slug.name}; nothing was changed"
+        )
+    person = by_name or by_slug
     if person is None:
         person = Person(
             slug=slug,
             name=rec.name,
-            kind=rec.kind,
+            kind=rec.kind or "person",
             description=rec.description,
             created_at=utcnow(),
         )
         session.add(person)
-        action = "created"
-    else:
-        changes = {
-            field: value
-            for field, value in (
-                ("name", rec.name),
-                ("kind", rec.kind),
-                ("description", rec.description),
-            )
-            if getattr(person, field) != value
-        }
-        # Scores carry the speaker's name (the scoreboard's labels).
-        upkeep = (
-            person_upkeep(session, person.id) if "name" in changes else no_score_change(session)
-        )
-        upkeep.before()
-        for field, value in changes.items():
-            setattr(person, field, value)
-        upkeep.after()
-        action = "updated" if changes else action
-    added = [add_alias(session, person, alias) for alias in (rec.name, *rec.aliases)]
-    if any(added) and action == "unchanged":
-        action = "updated"
-    return person, action
+        for alias in (rec.name, *rec.aliases):
+            add_alias(session, person, alias)
+        return person, "created"
+    refuse_other_person(
+        {f: getattr(person, f) for f in ("name", "slug", "kind", "description")},
+        rec,
+        name_known=by_name is not None,
+    )
+    added = [add_alias(session, person, alias) for alias in rec.aliases]
+    return person, "updated" if any(added) else "unchanged"
 
 
 def person_aliases(person: Person) -> list[str]:

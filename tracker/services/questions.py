@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 from tracker.models import Question, QuestionTag, Tag
 from tracker.reads import SessionReader
 from tracker.services import lookups
-from tracker.services.scores import no_score_change, question_upkeep
+from tracker.services.differences import differing, refuse
+from tracker.services.scores import no_score_change
 from tracker.types import utcnow
 
 if TYPE_CHECKING:
@@ -35,7 +36,7 @@ def question_tags(session: Session, question_id: int) -> list[str]:
     )
 
 
-def _set_tags(session: Session, question: Question, tags: list[str]) -> bool:
+def set_tags(session: Session, question: Question, tags: list[str]) -> bool:
     wanted = sorted(set(tags))
     if question.id is not None and question_tags(session, question.id) == wanted:
         return False
@@ -51,35 +52,49 @@ def _set_tags(session: Session, question: Question, tags: list[str]) -> bool:
     return True
 
 
+QUESTION_FIELDS = ("title", "criteria", "resolve_by", "horizon", "tags")
+
+
+def question_values(rec: QuestionIn) -> dict[str, Any]:
+    """A question record's fields as they are compared (tags as a sorted list)."""
+    return {"title": rec.title, "criteria": rec.criteria, "resolve_by": rec.resolve_by,
+            "horizon": rec.horizon, "tags": sorted(set(rec.tags))}  # fmt: skip
+
+
+def recorded_question(session: Session, question: Question) -> dict[str, Any]:
+    return {"title": question.title, "criteria": question.criteria,
+            "resolve_by": question.resolve_by, "horizon": question.horizon_text,
+            "tags": question_tags(session, question.id)}  # fmt: skip
+
+
+def refuse_other_question(slug: str, old: dict[str, Any], new: dict[str, Any]) -> None:
+    """The one refusal for a question slug already recorded with other values:
+    what an outcome is judged against cannot change unseen."""
+    found = differing(old, new, QUESTION_FIELDS)
+    if found:
+        option = {"resolve_by": "resolve-by", "tags": "add-tag"}.get(found[0].field, found[0].field)
+        refuse(f"question {slug}", found, f'tracker edit question {slug} --{option} … --reason "…"')
+
+
 def save_question(session: Session, rec: QuestionIn, created_by: str) -> tuple[Question, str]:
-    """Create the question or update the one with the same slug."""
+    """Create the question; the same record again is "unchanged", and the same
+    slug with other values is refused (``tracker edit question`` changes it)."""
     question = session.scalar(select(Question).where(Question.slug == rec.slug))
-    values = {
-        "title": rec.title,
-        "criteria": rec.criteria,
-        "resolve_by": rec.resolve_by,
-        "horizon_text": rec.horizon,
-    }
-    if question is None:
-        question = Question(slug=rec.slug, created_at=utcnow(), created_by=created_by, **values)
-        session.add(question)
-        upkeep = no_score_change(session)  # no claim is about it yet
-        upkeep.before()
-        _set_tags(session, question, rec.tags)
-        upkeep.after()
-        return question, "created"
-    changes = {f: v for f, v in values.items() if getattr(question, f) != v}
-    retag = question_tags(session, question.id) != sorted(set(rec.tags))
-    # Scores read the resolve-by date (horizons) and the tags (groups).
-    upkeep = (
-        question_upkeep(session, question.id)
-        if retag or "resolve_by" in changes
-        else no_score_change(session)
+    if question is not None:
+        refuse_other_question(rec.slug, recorded_question(session, question), question_values(rec))
+        return question, "unchanged"
+    question = Question(
+        slug=rec.slug,
+        title=rec.title,
+        criteria=rec.criteria,
+        resolve_by=rec.resolve_by,
+        horizon_text=rec.horizon,
+        created_at=utcnow(),
+        created_by=created_by,
     )
+    session.add(question)
+    upkeep = no_score_change(session)  # no claim is about it yet
     upkeep.before()
-    for field, value in changes.items():
-        setattr(question, field, value)
-    if retag:
-        _set_tags(session, question, rec.tags)
+    set_tags(session, question, rec.tags)
     upkeep.after()
-    return question, "updated" if changes or retag else "unchanged"
+    return question, "created"

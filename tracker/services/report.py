@@ -33,7 +33,8 @@ class ReportOptions:
     tag: str | None = None
     since: dt.date | None = None
     until: dt.date | None = None
-    as_of: dt.date | None = None
+    as_of: dt.date | None = None  # the world as it stood on this date
+    as_recorded: dt.datetime | None = None  # what the database said at this instant
     rows: int | None = None  # rows per group table (by speaker, tag, ...); None: all
     claims: int | None = 100  # the latest claims listed; None: all
 
@@ -47,7 +48,16 @@ class ReportOptions:
     @property
     def reads_kept_totals(self) -> bool:
         """The kept score totals answer: every claim, as of now, groups as recorded."""
-        return not self.filtered and self.as_of is None and self.scale == "recorded"
+        return (
+            not self.filtered
+            and self.as_of is None
+            and self.as_recorded is None
+            and self.scale == "recorded"
+        )
+
+    @property
+    def looking_back(self) -> bool:
+        return self.as_of is not None or self.as_recorded is not None
 
 
 def utc_today() -> dt.date:
@@ -110,14 +120,16 @@ class _Query:
         self.dialect = db.dialect
         scope = ["1 = 1"]
         self.params: dict[str, Any] = {"detail_scale": opts.scale}
+        # Two timelines (see README, "Looking back"): outcomes are read as
+        # recorded by :as_of and counted if they happened by :occurred_by.
+        self.params["as_of"] = "9999-12-31T23:59:59Z"
+        self.params["today"] = utc_today().isoformat()
+        if opts.as_recorded is not None:
+            moment = opts.as_recorded.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+            self.params.update(as_of=moment, as_recorded=moment, today=moment[:10])
         if opts.as_of is not None:
-            self.params["as_of"] = f"{opts.as_of.isoformat()}T23:59:59Z"
-            self.params["today"] = opts.as_of.isoformat()
-            self.params["as_of_date"] = opts.as_of.isoformat()
-            scope.append("c.made_on <= :as_of_date")
-        else:
-            self.params["as_of"] = "9999-12-31T23:59:59Z"
-            self.params["today"] = utc_today().isoformat()
+            self.params["occurred_by"] = self.params["today"] = opts.as_of.isoformat()
+            scope.append("c.made_on <= :occurred_by")
         if opts.speaker is not None:
             self.params["person_id"] = require_person_id(db, opts.speaker)
             scope.append("c.person_id = :person_id")
@@ -136,7 +148,10 @@ class _Query:
         if opts.strict:
             scope.append("c.mapping_basis <> 'analogy'")
         self.scope = " AND ".join(scope)
-        self.filtered = opts.filtered
+        self.world_date = opts.as_of is not None
+        self.as_recorded = opts.as_recorded is not None
+        # Looking back, the questions of the time are those its claims were about.
+        self.filtered = opts.filtered or opts.looking_back
         self.kept = opts.reads_kept_totals
         computed: dict[str, str] = {}
         if not self.kept:
@@ -158,6 +173,7 @@ class _Query:
         return with_clause(
             self.dialect, scope or self.scope, computed,
             maintained=self.kept, detail_scale=True, inline=self.kept,
+            world_date=self.world_date, as_recorded=self.as_recorded,
         )  # fmt: skip
 
     def rows(self, select: str, scope: str | None = None, **params: Any) -> list[dict[str, Any]]:
@@ -263,9 +279,42 @@ def build_report(db: Reader, opts: ReportOptions) -> dict[str, Any]:
     sensitivity.sort(
         key=lambda r: SCALE_ORDER.index(r["scale"]) if r["scale"] in SCALE_ORDER else 99
     )
+    # Corrections and retractions read from the tables as they are, up to the
+    # moment looked back at; the claims in scope by their values today.
+    in_claims = f"IN (SELECT c.id FROM claims AS c WHERE {q.scope})"
+    recorded_by = ":as_of" if opts.as_recorded is not None else "'9999-12-31T23:59:59Z'"
+    late_edits = db.rows(
+        "SELECT claim_id, person_id, speaker, field_label AS field, old_shown AS old_value, "
+        "new_shown AS new_value, reason, revised_by, revised_at, outcome_recorded_at "
+        f"FROM late_edits WHERE claim_id {in_claims} AND revised_at <= {recorded_by} "
+        "ORDER BY revised_at DESC, revision_id DESC",
+        q.params,
+    )
+    edited: dict[str, set[int]] = {}
+    for e in late_edits:
+        edited.setdefault(str(e["person_id"]), set()).add(e["claim_id"])
+    for g in groups:
+        if g["dimension"] == "speaker":
+            g["edited_after_outcome"] = len(edited.get(str(g["group_key"]), ()))
+    retracted = db.rows(
+        "SELECT c.id AS claim_id, p.name AS speaker, q.slug AS question, c.made_on, "
+        "c.retracted_at, c.retracted_reason FROM claims AS c "
+        "JOIN people AS p ON p.id = c.person_id LEFT JOIN questions AS q ON q.id = c.question_id "
+        f"WHERE c.retracted_at <= {recorded_by} AND c.id {in_claims} "
+        "ORDER BY c.retracted_at DESC, c.id DESC" + ("" if opts.rows is None else " LIMIT :rows"),
+        {**q.params, "rows": opts.rows},
+    )
     overall = next((g for g in groups if g["dimension"] == "overall"), None)
     overview = {
-        "sources": db.value("SELECT count(*) FROM sources"),
+        "sources": db.value(
+            "SELECT count(*) FROM sources AS s WHERE s.created_at <= :as_of"
+            + (
+                " AND (s.published_on IS NULL OR s.published_on <= :occurred_by)"
+                if opts.as_of is not None
+                else ""
+            ),
+            q.params,
+        ),
         "speakers": next((g["of_groups"] for g in groups if g["dimension"] == "speaker"), 0),
         "claims": overall["claims"] if overall else 0,
         "questions": sum(by_status.values()),
@@ -273,7 +322,9 @@ def build_report(db: Reader, opts: ReportOptions) -> dict[str, Any]:
         "open": by_status.get("open", 0),
         "overdue": by_status.get("overdue", 0),
         "due_soon": sum(int(r["due_soon"] or 0) for r in counts),
-        "as_of": (opts.as_of or utc_today()).isoformat(),
+        "as_of": q.params["today"],
+        "as_recorded": q.params.get("as_recorded"),
+        "world_as_of": opts.as_of.isoformat() if opts.as_of else None,
         "scale": opts.scale,
         "strict": opts.strict,
     }
@@ -304,6 +355,8 @@ def build_report(db: Reader, opts: ReportOptions) -> dict[str, Any]:
             "ORDER BY co.recorded_at DESC, co.id DESC LIMIT 10"
         ),
         "claims": claims,
+        "late_edits": late_edits,
+        "retracted": retracted,
     }
 
 
