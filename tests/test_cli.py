@@ -146,7 +146,7 @@ ON_QUESTION = ("--question", "us-nk-talks-resume")
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (claim_args(speaker="Nobody Known"), "no speaker called 'Nobody Known'"),
+        (claim_args(speaker="Nobody Known"), 'no speaker called "Nobody Known"'),
         (
             [*claim_args()[:-2], "--quote", "words never said", *ON_QUESTION],
             "quote: not found in the text of",
@@ -170,12 +170,12 @@ ON_QUESTION = ("--question", "us-nk-talks-resume")
                 "--evidence",
                 EVIDENCE,
             ],
-            "no question 'no-such-question'",
+            'no question "no-such-question"',
         ),
         (["add-outcome", "us-nk-talks-resume", "maybe", "--on", "2025-01-01"], "RESULT must be"),
         (["add-outcome", "us-nk-talks-resume", "yes", "--on", "2025-01-01"], "needs evidence"),
         (["add-person", "Ban", "--alias", "Kim Teo"], "already belongs to Kim Taewoo"),
-        (["list", "--speaker", "Pan Kil-jo"], "did you mean 'Pan Kil-ju'"),
+        (["list", "--speaker", "Pan Kil-jo"], 'did you mean "Pan Kil-ju"'),
         (["show", "9999"], "no claim 9999"),
     ],
 )
@@ -206,7 +206,7 @@ def test_import_failure_names_file_record_and_field_and_writes_nothing(
     invoke("init")
     before = dump(db_path)
     result = invoke("import", str(tmp_path), ok=False)
-    assert f"{bad}: questions[0]: resolve_by: '2026-02-30' is not a real date" in result.output
+    assert f'{bad}: questions[0]: resolve_by: "2026-02-30" is not a real date' in result.output
     assert dump(db_path) == before
 
 

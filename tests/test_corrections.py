@@ -198,5 +198,5 @@ def test_an_edit_after_the_outcome_is_flagged_beside_the_scores(
     edits = report["late_edits"]
     assert {e["claim_id"] for e in edits} == {int(RESOLVED)}
     assert {e["field"] for e in edits} == {"probability", "term", "basis"}
-    text = invoke("report").output
-    assert "Edited after the outcome" in text and "1 edited after the outcome" in text
+    text = invoke("report", "--format", "markdown").output
+    assert "## Edited after the outcome" in text and "1 edited after the outcome" in text

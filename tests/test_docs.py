@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import click
 import pytest
@@ -65,3 +69,29 @@ def test_every_option_is_documented_in_its_section(path: str) -> None:
 def test_output_options_are_documented() -> None:
     for opt in ("--json", "--csv", "--nl"):
         assert opt in README
+
+
+def _block_after(marker: str) -> list[str]:
+    """The lines of the first code block after ``marker``, continuation lines joined."""
+    text = README.split(marker, 1)[1].split("```", 2)[1]
+    return text.replace("\\\n", " ").strip().splitlines()
+
+
+def test_the_quick_start_and_the_corrections_run_as_written(tmp_path: Path) -> None:
+    """The README's example, then its correction examples, on a new database."""
+    script = Path(sys.executable).with_name("tracker")
+    (tmp_path / ".venv" / "bin").mkdir(parents=True)
+    (tmp_path / ".venv" / "bin" / "tracker").symlink_to(script)
+    lines = _block_after("From nothing to a recorded outcome")
+    edits = [line for line in _block_after("### `tracker edit claim") if line.startswith("tracker")]
+    retract = _block_after("### `tracker retract claim")[0]
+    commands = "\n".join([*lines, *(f".venv/bin/{line}" for line in [*edits, retract])])
+    env = {k: v for k, v in os.environ.items() if k != "TRACKER_DB"}
+    done = subprocess.run(
+        ["bash", "-e", "-c", commands], cwd=tmp_path, env={**env, "TRACKER_USER": "reader"},
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "YES on 2026-05-02" in done.stdout and "trade minister" in done.stdout
+    assert "RETRACTED" not in done.stdout  # the retraction came last
+    assert (tmp_path / "tracker.db").is_file()

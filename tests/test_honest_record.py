@@ -311,3 +311,52 @@ def test_claims_conditional_on_a_question_are_labelled(record: Path, invoke: Inv
     shown = json.loads(invoke("show", "deal-by-june", "--json").output)[0]
     assert [c["on_question"] for c in shown["claims"]] == ["about it", "conditional on it"]
     assert "conditional on it" in invoke("show", "deal-by-june").output
+
+
+def test_dates_that_cannot_be_are_refused(record: Path, invoke: Invoke, tmp_path: Path) -> None:
+    import datetime as dt
+
+    tomorrow = (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=1)).isoformat()
+    future = ["add-outcome", "other-question", "yes", "--on", tomorrow, "--evidence", EVIDENCE]
+    refused(invoke, record, future, f"--on: {tomorrow} is after today")
+    # The source was published on 5 January: it cannot quote words said on the 6th.
+    later = _replace(_replace(CLAIM, "--made-on", "2026-01-06"), "--quote", "a deal is very likely")
+    refused(invoke, record, later, "made_on: 2026-01-06 is after minister-expects-deal was "
+                                   "published (2026-01-05)")  # fmt: skip
+    refused(invoke, record, ["edit", "claim", "1", "--made-on", "2026-02-01", "--reason", "x"],
+            "is after minister-expects-deal was published")  # fmt: skip
+    seed = tmp_path / "future.yaml"
+    seed.write_text(
+        "outcomes:\n  - {question: other-question, result: 'no', "
+        f"occurred_on: {tomorrow}, evidence_url: '{EVIDENCE}'}}\n",
+        encoding="utf-8",
+    )
+    refused(invoke, record, ["import", str(seed)], "occurred_on:", "is after today")
+
+
+def test_an_outcome_dated_before_its_claims_warns_and_asks_before_unscoring(
+    record: Path, invoke: Invoke
+) -> None:
+    # Claim 1 (made 5 January) is scored against the NO of 30 June. A correction
+    # dated 1 January would make it hindsight: refused without --yes.
+    message = refused(
+        invoke, record,
+        ["add-outcome", "deal-by-june", "no", "--on", "2026-01-01", "--evidence", EVIDENCE],
+        "claim(s) 1 on deal-by-june", "hindsight", "--yes",
+    )  # fmt: skip
+    assert "Traceback" not in message
+    done = invoke("add-outcome", "deal-by-june", "no", "--on", "2026-01-01",
+                  "--evidence", EVIDENCE, "--yes")  # fmt: skip
+    assert "claim(s) 1 on deal-by-june were made on or after 2026-01-01" in done.stderr
+    shown = json.loads(invoke("list", "--question", "deal-by-june", "--json").output)
+    assert shown[0]["status"] == "resolved"
+    report = json.loads(invoke("report", "--format", "json").output)
+    roe = next(g for g in report["scoreboard"] if g["label"] == "Jane Roe")
+    assert (roe["scored"], roe["hindsight"]) == (0, 1)
+    # A first outcome on an open question only says so: nothing was scored yet.
+    invoke("add-claim", "--speaker", "Observers", "--source", "minister-expects-deal",
+           "--made-on", "2026-01-05", "--question", "other-question",
+           "--quote", "difficult to imagine", "--probability", "0.1")  # fmt: skip
+    first = invoke("add-outcome", "other-question", "yes", "--on", "2026-01-05",
+                   "--evidence", EVIDENCE)  # fmt: skip
+    assert "count as hindsight" in first.stderr

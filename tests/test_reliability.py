@@ -270,7 +270,7 @@ def test_upgrade_from_every_revision_keeps_the_data(
                                 "--json").stdout)[0]["outcomes"]  # fmt: skip
     assert [o["result"] for o in history] == ["yes", "no"]
     assert json.loads(invoke("--db", str(db), "report", "--format", "json").stdout)["murphy"]
-    invoke("--db", str(db), "add-outcome", "us-nk-talks-resume", "no", "--on", "2029-01-20",
+    invoke("--db", str(db), "add-outcome", "us-nk-talks-resume", "no", "--on", "2026-01-20",
            "--evidence", "https://example.org/y")  # fmt: skip
     hits = invoke("--db", str(db), "list", "--json", "--question", "us-nk-talks-resume")
     assert json.loads(hits.stdout)[0]["outcome"] == "no"

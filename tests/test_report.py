@@ -84,9 +84,10 @@ def test_per_claim_scores(world: Path, invoke: Invoke) -> None:
         assert c["log_loss"] == approx(log_loss, abs=1e-6), quote
         assert c["hit"] == hit, quote
     for quote, status in {"c6": "void", "c7": "void", "c8": "hindsight", "c10": "open",
-                          "c13": "open", "c11": "opinion"}.items():  # fmt: skip
+                          "c13": "open"}.items():  # fmt: skip
         assert claims[ids[quote]]["status"] == status, quote
         assert claims[ids[quote]]["brier"] is None
+    assert ids["c11"] not in claims  # an opinion: counted by speaker, not listed
     verbal = claims[ids["c9"]]
     assert (verbal["prob_low"], verbal["probability"], verbal["prob_high"]) == (0.2, 0.325, 0.45)
     assert (verbal["brier_best"], verbal["brier_worst"]) == (approx(0.04), approx(0.2025))
@@ -177,7 +178,7 @@ def test_strict_and_scale_and_sensitivity(world: Path, invoke: Invoke) -> None:
     survey = report(invoke, "--scale", "survey")
     carol = next(g for g in survey["scoreboard"] if g["label"] == "Carol Chen")
     assert carol["mean_brier"] == approx(0.04)
-    assert "no scale 'nope'" in invoke("report", "--scale", "nope", ok=False).output
+    assert 'no scale "nope"' in invoke("report", "--scale", "nope", ok=False).output
 
 
 def test_the_views_and_the_report_agree(world: Path, invoke: Invoke) -> None:
@@ -198,7 +199,8 @@ def test_the_views_and_the_report_agree(world: Path, invoke: Invoke) -> None:
         k: v for k, v in data["murphy"].items() if k != "scale"
     }
     scores = {r["claim_id"]: r["brier"] for r in conn.execute(
-        "SELECT claim_id, brier FROM claim_scores WHERE scale = 'recorded'")}  # fmt: skip
+        "SELECT claim_id, brier FROM claim_scores WHERE scale = 'recorded' "
+        "AND status <> 'opinion'")}  # fmt: skip
     assert scores == {c["claim_id"]: c["brier"] for c in data["claims"]}
 
 

@@ -45,7 +45,7 @@ def test_command_line_end_to_end(entry: list[str], tmp_path: Path) -> None:
         db,
     )
     assert bad.returncode == 1
-    assert bad.stderr.strip() == "Error: no question 'no-such-question'"
+    assert bad.stderr.strip() == 'Error: no question "no-such-question"'
     assert "Traceback" not in bad.stdout + bad.stderr
 
     helped = run([*entry, "--help"], db)

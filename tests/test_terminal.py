@@ -70,3 +70,18 @@ def test_prompts_for_missing_fields_in_a_terminal(tmp_path: Path) -> None:
 def test_import_shows_progress_in_a_terminal(tmp_path: Path) -> None:
     screen = run_in_terminal(["import", str(SEEDS)], tmp_path / "t.db", [])
     assert "importing" in screen and "100%" in screen
+
+
+def test_a_wrong_answer_is_asked_again_and_nothing_typed_is_lost(tmp_path: Path) -> None:
+    db = tmp_path / "t.db"
+    screen = run_in_terminal(
+        ["add-question", "--slug", "asked-again"],
+        db,
+        ["Typed at the prompt", "   ", "YES if it happens", "30/06/2027", "2027-02-30",
+         "2027-06-30"],
+    )  # fmt: skip
+    assert "must not be blank" in screen
+    assert "expected a date as YYYY-MM-DD" in screen and "is not a real date" in screen
+    screen = run_in_terminal(["show", "asked-again"], db, [])
+    assert "Typed at the prompt" in screen and "YES if it happens" in screen
+    assert "2027-06-30" in screen

@@ -49,6 +49,11 @@ class TrackerGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except click.UsageError as exc:
+            # click prints usage lines around its own message; ours is one line
+            # that says where to look.
+            where = exc.ctx.command_path if exc.ctx is not None else ctx.command_path
+            raise InputError(f"{exc.format_message()} (see `{where} -h`)") from None
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
         except Exception as exc:
@@ -136,13 +141,35 @@ def _interactive() -> bool:
     return sys.stdin.isatty()
 
 
-def _ask(value: Any, option: str, prompt: str, **kwargs: Any) -> Any:
-    """A required value: prompted for in a terminal, an error elsewhere."""
+def _ask(value: Any, option: str, prompt: str) -> Any:
+    """A required value: prompted for in a terminal, an error elsewhere. A
+    typed answer is checked as it is given and asked again if it is wrong
+    (a date is a real YYYY-MM-DD date, a text is not blank and has no control
+    characters), so nothing typed before it is lost."""
     if value is not None:
         return value
     if _interactive():
-        return click.prompt(prompt, **kwargs)
+        return click.prompt(prompt, value_proc=_checked_date if "YYYY" in prompt else _checked_text)
     raise InputError(f"missing {option}")
+
+
+def _checked_date(value: str) -> str:
+    from tracker.dates import parse_iso_date
+
+    try:
+        parse_iso_date(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+    return value.strip()
+
+
+def _checked_text(value: str) -> str:
+    from tracker.records import clean_text
+
+    try:
+        return clean_text(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
 
 
 def _record(model: Any, **fields: Any) -> Any:
@@ -406,6 +433,7 @@ def add_question(
 @click.option("--speaker", help="Who said it (any known spelling).")
 @click.option("--source", help="Source slug, URL or id.")
 @click.option("--made-on", metavar="YYYY-MM-DD", help="When it was said.")
+@click.option("--made-on-note", metavar="TEXT", help="How the date is known, if not printed.")
 @click.option("--quote", help="The exact words, as they stand in the source.")
 @click.option("--question", help="Question slug or id the claim is about.")
 @click.option(
@@ -526,6 +554,8 @@ def add_appearance(
 @click.option("--evidence", "evidence_url", metavar="URL", help="A URL that shows it.")
 @click.option("--evidence-source", metavar="SOURCE", help="A recorded source that shows it.")
 @click.option("--note", help="Why this call: what the evidence says.")
+@click.option("--yes", "confirmed", is_flag=True,
+              help="Record it even though it turns scored claims into hindsight.")  # fmt: skip
 @by_option
 @output_options
 @click.pass_context
@@ -534,6 +564,7 @@ def add_outcome(
     args: tuple[str, ...],
     claim_id: int | None,
     occurred_on: str | None,
+    confirmed: bool,
     by: str | None,
     fmt: str,
     **fields: Any,
@@ -559,9 +590,11 @@ def add_outcome(
     if len(args) != expected:
         usage = "--claim ID RESULT" if claim_id is not None else "QUESTION RESULT"
         raise InputError(f"expected {usage}, got {len(args)} argument(s)")
+    from tracker.text import quoted
+
     result = args[-1]
     if result not in RESULTS:
-        raise InputError(f"RESULT must be one of {', '.join(RESULTS)}, not {result!r}")
+        raise InputError(f"RESULT must be one of {', '.join(RESULTS)}, not {quoted(result)}")
     occurred_on = _ask(occurred_on, "--on", "Happened on (YYYY-MM-DD)")
 
     def work(session: Session) -> tuple[str, Any]:
@@ -572,12 +605,20 @@ def add_outcome(
         rec = _record(
             OutcomeIn, question=question.slug, result=result, occurred_on=occurred_on, **fields
         )
-        return question.slug, record_outcome(session, question, rec, by or _user())
+        recorded = record_outcome(session, question, rec, by or _user(), hindsight_ok=confirmed)
+        return question.slug, recorded
 
     slug, recorded = _transact(ctx, work, write=True)
     if recorded is None:
         click.echo(f"{slug} already has this outcome; nothing recorded", err=True)
         return
+    if recorded.hindsight:
+        ids = ", ".join(str(i) for i in recorded.hindsight)
+        click.echo(
+            f"note: claim(s) {ids} on {slug} were made on or after {recorded.occurred_on}, "
+            "when it happened: they count as hindsight, not scored",
+            err=True,
+        )
     if recorded.supersedes is not None:
         click.echo(
             f"correction: outcome #{recorded.id} ({recorded.result}) supersedes "
@@ -873,7 +914,7 @@ def retract_appearance(
 @click.option("--status", type=click.Choice(QUESTION_STATUSES), help="By the question's status.")
 @click.option("--tag", help="Only questions with this tag.")
 @click.option("--since", metavar="YYYY-MM-DD", help="Only claims made on or after this date.")
-@click.option("--limit", type=click.IntRange(min=1), help="At most this many rows.")
+@click.option("--limit", type=click.IntRange(min=0), help="At most this many rows; 0 for all.")
 @output_options
 @click.pass_context
 def list_(ctx: click.Context, since: str | None, fmt: str, **filters: Any) -> None:
@@ -887,6 +928,7 @@ def list_(ctx: click.Context, since: str | None, fmt: str, **filters: Any) -> No
     from tracker.services.listing import list_claims
 
     since_date = _date_option(since, "--since")
+    filters["limit"] = filters.get("limit") or None  # 0: all
     rows = _read(ctx, lambda db: list_claims(db, since=since_date, **filters))
     emit(
         rows,
@@ -982,11 +1024,14 @@ def _date_option(value: str | None, option: str) -> Any:
     metavar="FILE.png|svg",
     help="Also draw the calibration curve and the scoreboard (needs tracker[plot]).",
 )
+@click.option("--json", "as_json", is_flag=True, help="The same as --format json.")
+@click.option("--csv", "as_csv", is_flag=True, help="The same as --format csv.")
 @click.pass_context
 def report(ctx: click.Context, scale: str, strict: bool, speaker: str | None, tag: str | None,
            since: str | None, until: str | None, as_of: str | None, as_recorded: str | None,
            fmt: str,
-           rows: int | None, claim_rows: int, plot: Path | None) -> None:  # fmt: skip
+           rows: int | None, claim_rows: int, plot: Path | None, as_json: bool,
+           as_csv: bool) -> None:  # fmt: skip
     """Who was right and how well calibrated: scores, calibration, what is overdue.
 
     In order: an overview; overdue questions and those due in 30 days; the
@@ -1005,6 +1050,9 @@ def report(ctx: click.Context, scale: str, strict: bool, speaker: str | None, ta
     from tracker.services.report import ReportOptions, build_report
     from tracker.services.score_state import totals_stale
 
+    if as_json and as_csv:
+        raise InputError("--json and --csv: choose one")
+    fmt = "json" if as_json else "csv" if as_csv else fmt
     if plot is not None and plot.suffix.lower() not in (".png", ".svg"):
         raise InputError(f"--plot: {plot} must end in .png or .svg")
     if rows is None:

@@ -6,6 +6,8 @@ import datetime as dt
 import re
 from typing import Any
 
+from tracker.text import quoted
+
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -16,11 +18,11 @@ def parse_iso_date(value: Any) -> dt.date:
     if isinstance(value, dt.date):
         return value
     if not isinstance(value, str) or not _ISO_DATE.match(value.strip()):
-        raise ValueError(f"expected a date as YYYY-MM-DD, got {value!r}")
+        raise ValueError(f"expected a date as YYYY-MM-DD, got {quoted(value)}")
     try:
         return dt.date.fromisoformat(value.strip())
     except ValueError as exc:
-        raise ValueError(f"{value!r} is not a real date") from exc
+        raise ValueError(f"{quoted(value)} is not a real date") from exc
 
 
 def parse_instant(value: str) -> dt.datetime:

@@ -25,7 +25,7 @@ from pydantic import (
 )
 
 from tracker.dates import parse_iso_date
-from tracker.text import control_character
+from tracker.text import control_character, quoted
 from tracker.vocabulary import (
     BINARY_RESULTS,
     CLAIM_KINDS,
@@ -39,7 +39,7 @@ _SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 _URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 
 
-def _clean_text(value: str) -> str:
+def clean_text(value: str) -> str:
     bad = control_character(value)
     if bad is not None:
         raise ValueError(f"contains a control character (U+{ord(bad):04X})")
@@ -50,14 +50,14 @@ def _clean_text(value: str) -> str:
 
 def _check_url(value: str) -> str:
     if not _URL.match(value):
-        raise ValueError(f"expected an http(s) URL, got {value!r}")
+        raise ValueError(f"expected an http(s) URL, got {quoted(value)}")
     return value
 
 
 IsoDate = Annotated[dt.date, BeforeValidator(parse_iso_date)]
-Text = Annotated[str, Field(strict=True, max_length=1_000_000), AfterValidator(_clean_text)]
+Text = Annotated[str, Field(strict=True, max_length=1_000_000), AfterValidator(clean_text)]
 # A document's full text may be a book, not a quote.
-LongText = Annotated[str, Field(strict=True, max_length=50_000_000), AfterValidator(_clean_text)]
+LongText = Annotated[str, Field(strict=True, max_length=50_000_000), AfterValidator(clean_text)]
 Slug = Annotated[str, Field(strict=True, pattern=_SLUG, max_length=200)]
 Url = Annotated[str, Field(strict=True, max_length=2000), AfterValidator(_check_url)]
 Probability = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
@@ -154,6 +154,16 @@ class OutcomeIn(Record):
     note: Text | None = None
     recorded_by: Text | None = None
     recorded_at: dt.datetime | None = None  # importing history from elsewhere keeps its times
+
+    @field_validator("occurred_on")
+    @classmethod
+    def _happened(cls, value: dt.date) -> dt.date:
+        today = dt.datetime.now(dt.UTC).date()
+        if value > today:
+            raise ValueError(
+                f"{value} is after today ({today}): an outcome records what has happened"
+            )
+        return value
 
     @field_validator("recorded_at")
     @classmethod

@@ -22,7 +22,33 @@ def _probability(row: dict[str, Any]) -> str:
 
 
 def _wrapped(text: str, indent: str = "  ") -> None:
-    click.echo(textwrap.fill(text, 100, initial_indent=indent, subsequent_indent=indent + "  "))
+    # Long words (URLs) stay whole, so they can still be copied or clicked.
+    click.echo(
+        textwrap.fill(text, 100, initial_indent=indent, subsequent_indent=indent + "  ",
+                      break_long_words=False, break_on_hyphens=False)
+    )  # fmt: skip
+
+
+_OPENING = "“\"'‘«„"
+_CLOSING = "”\"'’»“"
+
+
+def _quoted(text: str) -> str:
+    """A quote between quotation marks, unless it already carries its own."""
+    if text[:1] in _OPENING and text[-1:] in _CLOSING and len(text) > 1:
+        return text
+    return f"“{text}”"
+
+
+def _score_line(score: dict[str, Any] | None) -> str:
+    if score is None:
+        return "not scored (retracted)"
+    if score["brier"] is None:
+        return f"{score['status']} (not scored)"
+    spread = ""
+    if score["brier_best"] != score["brier_worst"]:
+        spread = f" (over its range {score['brier_best']:.3f}–{score['brier_worst']:.3f})"
+    return f"Brier {score['brier']:.3f}{spread}, log loss {score['log_loss']:.3f}"
 
 
 def _outcomes(history: list[dict[str, Any]]) -> None:
@@ -60,10 +86,11 @@ def render_claim(c: dict[str, Any]) -> None:
     if c.get("role"):
         click.echo(f"  role as stated: {c['role']}")
     click.echo("Quote:")
-    click.echo(textwrap.indent(textwrap.fill(f"“{c['quote']}”", 96), "  "))
+    click.echo(textwrap.indent(textwrap.fill(_quoted(c["quote"]), 96), "  "))
     if c.get("wording"):
         click.echo(f"Wording: {c['wording']}")
     click.echo(f"Probability of YES: {_probability(c)}")
+    click.echo(f"Score: {_score_line(c['score'])}")
     if c.get("direction"):
         click.echo(f"Direction: {c['direction']} (no level, not scored)")
     if c.get("mapping_note"):
@@ -82,7 +109,7 @@ def render_claim(c: dict[str, Any]) -> None:
             f"{a['appeared_on'] or 'date unknown'}{retracted}",
             "",
         )
-        _wrapped(f"“{a['quote']}”")
+        _wrapped(_quoted(a["quote"]))
     _question_block("Question", c["question_detail"])
     _question_block("Condition", c["condition"])
     click.echo(f"\nEntered by {c['entered_by']} at {c['entered_at']}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import sys
+import textwrap
 from collections.abc import Sequence
 from typing import Any
 
@@ -36,7 +37,15 @@ def interval(low: Any, high: Any, fmt: Any = num) -> str:
 
 
 def brier_cell(group: dict[str, Any]) -> str:
-    return f"{num(group['mean_brier'])} {interval(group['brier_low'], group['brier_high'])}"
+    bounds = interval(group["brier_low"], group["brier_high"], lambda v: num(v, 2))
+    return f"{num(group['mean_brier'])} {bounds}"
+
+
+# Terminal tables fit 100 columns: text columns wrap at these widths.
+WIDTH = 100
+WRAP = {"speaker": 16, "speaker and horizon": 16, "tag": 16, "mapping basis": 16,
+        "horizon": 16, "note": 12, "question": 20, "title": 30, "slug": 24, "reason": 20,
+        "from": 14, "to": 14, "scale": 16, "by": 12, "field": 10}  # fmt: skip
 
 
 def _score_rows(groups: Sequence[dict[str, Any]], label: str) -> list[dict[str, Any]]:
@@ -44,12 +53,12 @@ def _score_rows(groups: Sequence[dict[str, Any]], label: str) -> list[dict[str, 
         {
             label: g["label"],
             "scored": g["scored"],
-            "mean Brier [95%]": brier_cell(g),
-            "skill vs 50%": num(g["skill_vs_even"], 2),
-            "skill vs base rate": num(g["skill_vs_base_rate"], 2),
-            "log loss": num(g["mean_log_loss"]),
-            "right side [95%]": (
-                f"{g['hits']}/{g['sided']} {interval(g['hit_low'], g['hit_high'], pct)}"
+            "mean Brier\n[95%]": brier_cell(g),
+            "skill\nvs 50%": num(g["skill_vs_even"], 2),
+            "skill vs\nbase rate": num(g["skill_vs_base_rate"], 2),
+            "log\nloss": num(g["mean_log_loss"]),
+            "right side\n[95%]": (
+                f"{g['hits']}/{g['sided']} [{pct(g['hit_low'])}–{pct(g['hit_high'])}]"
                 if g["sided"]
                 else "–"
             ),
@@ -79,16 +88,36 @@ def _more(groups: Sequence[dict[str, Any]]) -> str:
     return f" (first {len(groups)} of {total}; --rows N)" if total > len(groups) else ""
 
 
+def _fill(text: str) -> str:
+    """Prose wrapped to the terminal table width, line by line."""
+    return "\n".join(textwrap.fill(line, WIDTH) for line in text.splitlines())
+
+
 def _table(rows: Sequence[dict[str, Any]], markdown: bool, empty: str) -> str:
+    """A table: Markdown (one line a row), or for a terminal with its text
+    columns wrapped (``WRAP``) and headers on two lines, to fit ``WIDTH``."""
     if not rows:
         return f"({empty})"
+    import tabulate as tabulating
     from tabulate import tabulate
 
+    tabulating.MIN_PADDING = 0  # columns as wide as their widest cell or header line
+    headers = list(rows[0])
+    cells = [[("" if v is None else v) for v in r.values()] for r in rows]
+    if markdown:
+        return tabulate(
+            cells,
+            headers=[h.replace("\n", " ") for h in headers],
+            tablefmt="github",
+            disable_numparse=True,
+        )
     return tabulate(
-        [[("" if v is None else v) for v in r.values()] for r in rows],
-        headers=list(rows[0]),
-        tablefmt="github" if markdown else "simple",
+        cells,
+        headers=headers,
+        tablefmt="simple",
         disable_numparse=True,
+        maxcolwidths=[WRAP.get(h) for h in headers],
+        maxheadercolwidths=[WRAP.get(h) for h in headers],
     )
 
 
@@ -101,7 +130,7 @@ def render_text(report: dict[str, Any], markdown: bool = False) -> str:
     def section(title: str, body: str, note: str = "") -> None:
         out.append(f"\n{h}{title}" + ("" if markdown else "\n" + "─" * len(title)))
         if note:
-            out.append(note)
+            out.append(note if markdown else _fill(note))
         out.append(body)
 
     title = "Tracker report"
@@ -114,12 +143,13 @@ def render_text(report: dict[str, Any], markdown: bool = False) -> str:
         when += f", as this database recorded it at {o['as_recorded']}"
     elif o.get("as_recorded"):
         when = f"As recorded at {o['as_recorded']}: what this database said then"
-    out.append(
+    heading = (
         f"{when}. Scale: {SCALE_NAMES.get(o['scale'], o['scale'])}"
         + ("; analogy-mapped claims left out (--strict)" if o["strict"] else "")
         + ".\nBrier scores use the binary form: 0 is perfect, 0.25 is what always saying 50% "
         "earns, 1 is certain and wrong."
     )
+    out.append(heading if markdown else _fill(heading))
     section(
         "Overview",
         f"{o['sources']} sources · {o['speakers']} speakers · {o['questions']} questions · "
@@ -182,7 +212,7 @@ def render_text(report: dict[str, Any], markdown: bool = False) -> str:
     )
     section(
         "Calibration",
-        _table(calibration, markdown, "nothing scored") + "\n" + decomposition,
+        _table(calibration, markdown, "nothing scored") + "\n" + _fill(decomposition),
         "Of the claims given each probability, how many came true. Well calibrated: "
         "observed close to forecast. Reliability is the calibration error (lower is better); "
         "resolution is how far forecasts sort outcomes from the base rate (higher is better).",
@@ -247,7 +277,7 @@ def render_text(report: dict[str, Any], markdown: bool = False) -> str:
             "speaker": c["speaker"],
             "question": c["question"] or "",
             "p": num(c["probability"], 3) if c["probability"] is not None else "",
-            "range": interval(c["prob_low"], c["prob_high"])
+            "range": f"{num(c['prob_low'], 2)}–{num(c['prob_high'], 2)}"
             if c["prob_low"] != c["prob_high"]
             else "",
             "status": c["status"],
@@ -260,9 +290,11 @@ def render_text(report: dict[str, Any], markdown: bool = False) -> str:
         for c in listed
         if c["status"] not in ("opinion",)
     ]
-    more = o["claims"] - len(listed)
+    total = o["claims"] - (o.get("opinions") or 0)
     section(
-        "Claims" if more <= 0 else f"The latest {len(listed)} of {o['claims']} claims (--claims N)",
+        "Claims (opinions are counted above, not listed)"
+        if total <= len(listed)
+        else f"The latest {len(listed)} of {total} claims, opinions aside (--claims N)",
         _table(claims, markdown, "no claims"),
         "For a verbal range, the Brier score at both ends of the range shows how much the "
         "verdict rests on the point chosen.",

@@ -176,9 +176,12 @@ def generate(folder: Path, claims: int, seed: int = 1) -> dict[str, int]:
     rng = random.Random(seed)
     counts: dict[str, int] = {}
 
+    source_dates: list[dt.date] = []
+
     def sources() -> Any:
         for i in range(n["sources"]):
             published = _day(rng, EPOCH, TODAY)
+            source_dates.append(published)
             yield {
                 "slug": f"src-{i:07d}",
                 "title": f"{rng.choice(TOPICS).title()} watch, part {i}",
@@ -227,10 +230,13 @@ def generate(folder: Path, claims: int, seed: int = 1) -> dict[str, int]:
             if made_on > TODAY:  # a question still open: said in the last two years
                 made_on = TODAY - dt.timedelta(days=rng.randint(0, 720))
             kind_roll = rng.random()
+            source = rng.randrange(n["sources"])
+            # A source quotes what was said by the day it was published.
+            made_on = min(max(made_on, EPOCH), source_dates[source])
             row: dict[str, Any] = {
                 "speaker": names[rng.randrange(n["people"])],
-                "source": f"src-{rng.randrange(n['sources']):07d}",
-                "made_on": max(made_on, EPOCH).isoformat(),
+                "source": f"src-{source:07d}",
+                "made_on": made_on.isoformat(),
                 "quote": f"On record {i}: the {rng.choice(TOPICS)} outcome is in doubt",
                 "role": rng.choice(["analyst", "former minister", "professor", "spokesperson"]),
             }

@@ -39,3 +39,17 @@ def control_character(value: str) -> str | None:
     """The first control character in a text (tabs and newlines allowed), if any."""
     match = _CONTROL.search(value)
     return match.group(0) if match else None
+
+
+_SHOWN = 48  # how much of a value a one-line message shows
+
+
+def quoted(value: object, limit: int = _SHOWN) -> str:
+    """A value a user typed, as a one-line message shows it: in double quotes,
+    its whitespace flattened, control characters replaced, cut short. Not a
+    Python repr: no escapes, no single quotes to misread."""
+    text = " ".join(str(value).split())
+    text = _CONTROL.sub("\ufffd", text)
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return f'"{text}"'

@@ -20,6 +20,7 @@ batches before it stay.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 import re
 from collections.abc import Callable, Iterator
@@ -50,6 +51,7 @@ from tracker.records import ClaimIn, OutcomeIn, PersonIn, QuestionIn, SourceIn, 
 from tracker.services.claims import (
     CLAIM_FIELDS,
     TermRef,
+    check_made_on,
     check_quote,
     claim_value_shower,
     mapping_columns,
@@ -67,7 +69,7 @@ from tracker.services.sources import (
     refuse_other_source,
     source_values,
 )
-from tracker.text import alias_key, slugify
+from tracker.text import alias_key, quoted, slugify
 from tracker.types import utcnow
 
 BATCH_SIZE = 5000
@@ -263,9 +265,9 @@ class _Maps:
     """Natural keys to ids, loaded once and kept current as batches commit."""
 
     def __init__(self, conn: Connection) -> None:
-        self.sources: dict[str, tuple[int, str | None]] = {
-            slug: (id_, txt) for id_, slug, txt in conn.execute(
-                select(Source.id, Source.slug, Source.text))
+        self.sources: dict[str, tuple[int, str | None, dt.date | None]] = {
+            slug: (id_, txt, published) for id_, slug, txt, published in conn.execute(
+                select(Source.id, Source.slug, Source.text, Source.published_on))
         }  # fmt: skip
         self.person_slugs: dict[str, int] = dict(conn.execute(select(Person.slug, Person.id)).all())
         self.person_names: dict[str, int] = dict(conn.execute(select(Person.name, Person.id)).all())
@@ -294,13 +296,13 @@ class _Maps:
         found = self.terms.get((slug, " ".join(term.casefold().split())))
         if found is None:
             if not any(s == slug for s, _ in self.terms):
-                raise NotFound(f"no scale {slug!r}")
-            raise NotFound(f"term {term!r} is not on scale {slug}")
+                raise NotFound(f"no scale {quoted(slug)}")
+            raise NotFound(f"term {quoted(term)} is not on scale {slug}")
         return found
 
     def question(self, slug: str) -> int:
         if slug not in self.questions:
-            raise NotFound(f"no question {slug!r}")
+            raise NotFound(f"no question {quoted(slug)}")
         return self.questions[slug]
 
     def load_chains(self, conn: Connection) -> dict[int, list[tuple[int, tuple[Any, ...]]]]:
@@ -380,10 +382,10 @@ class BulkImporter:
         if rows:
             conn.execute(Source.__table__.insert(), rows)
         ids = self._ids(conn, Source, Source.slug, [r.slug for r in new])
-        texts = {r.slug: r.text for r in new}
+        known = {r.slug: (r.text, r.published_on) for r in new}
 
         def apply() -> None:
-            self.maps.sources.update({s: (i, texts[s]) for s, i in ids.items()})
+            self.maps.sources.update({s: (i, *known[s]) for s, i in ids.items()})
 
         return len(rows), len(batch) - len(rows), apply
 
@@ -559,10 +561,11 @@ class BulkImporter:
             with located(where):
                 person = m.aliases.get(alias_key(r.speaker))
                 if person is None:
-                    raise NotFound(f"no speaker called {r.speaker!r}")
+                    raise NotFound(f"no speaker called {quoted(r.speaker)}")
                 if r.source not in m.sources:
-                    raise NotFound(f"no source {r.source!r}")
-                source_id, source_text = m.sources[r.source]
+                    raise NotFound(f"no source {quoted(r.source)}")
+                source_id, source_text, published_on = m.sources[r.source]
+                check_made_on(r.made_on, r.source, published_on)
                 quote = check_quote(r.quote, r.source, source_text)
                 term = m.term(r.scale, r.term) if r.term is not None else None
                 rows.append({
@@ -636,7 +639,7 @@ class BulkImporter:
                 qid = self.maps.question(r.question)
                 evidence = self.maps.sources.get(r.evidence_source) if r.evidence_source else None
                 if r.evidence_source and evidence is None:
-                    raise NotFound(f"no source {r.evidence_source!r}")
+                    raise NotFound(f"no source {quoted(r.evidence_source)}")
                 key = (r.result, r.occurred_on, r.evidence_url, evidence[0] if evidence else None,
                        r.note)  # fmt: skip
                 chain = local.setdefault(qid, list(chains.get(qid, [])))

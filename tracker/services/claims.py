@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -19,8 +20,9 @@ from tracker.services.outcomes import outcome_history
 from tracker.services.people import person_aliases, require_person
 from tracker.services.questions import question_tags, require_question
 from tracker.services.revisions import revisions_of
-from tracker.services.scores import CLAIM_SCOPE, no_score_change
+from tracker.services.scores import CLAIM_SCOPE, claim_scores_of, no_score_change
 from tracker.services.sources import require_source
+from tracker.text import quoted
 from tracker.types import utcnow
 
 if TYPE_CHECKING:
@@ -46,7 +48,7 @@ def find_term(session: Session, scale_slug: str | None, term: str) -> ScaleTerm:
     )
     if scale is None:
         known = ", ".join(session.scalars(select(Scale.slug).order_by(Scale.slug)))
-        raise NotFound(f"no scale {scale_slug!r} (known: {known})")
+        raise NotFound(f"no scale {quoted(scale_slug)} (known: {known})")
     wanted = " ".join(term.casefold().split())
     found = session.scalar(
         select(ScaleTerm).where(ScaleTerm.scale_id == scale.id, ScaleTerm.term == wanted)
@@ -56,7 +58,7 @@ def find_term(session: Session, scale_slug: str | None, term: str) -> ScaleTerm:
             select(ScaleTerm.term).where(ScaleTerm.scale_id == scale.id).order_by(ScaleTerm.point)
         )
         raise NotFound(
-            f"term {term!r} is not on scale {scale.slug} (its terms: {', '.join(terms)})"
+            f"term {quoted(term)} is not on scale {scale.slug} (its terms: {', '.join(terms)})"
         )
     return found
 
@@ -121,6 +123,16 @@ def check_quote(quote: str, source_slug: str, source_text: str | None) -> str:
     if passage is None:
         raise ValidationFailed(quote_not_found(quote, source_slug, source_text))
     return passage
+
+
+def check_made_on(made_on: dt.date, source_slug: str, published_on: dt.date | None) -> None:
+    """A source cannot quote what was not yet said: a claim is made on or
+    before the day its source was published."""
+    if published_on is not None and made_on > published_on:
+        raise ValidationFailed(
+            f"made_on: {made_on} is after {source_slug} was published ({published_on}); "
+            "a source can only quote what was already said"
+        )
 
 
 def _mapping(session: Session, rec: ClaimIn) -> dict[str, Any]:
@@ -218,6 +230,7 @@ def save_claim(session: Session, rec: ClaimIn, entered_by: str) -> tuple[Claim, 
     person = require_person(session, rec.speaker)
     source = require_source(session, rec.source)
     values = claim_values(session, rec)
+    check_made_on(rec.made_on, source.slug, source.published_on)
     quote = check_quote(rec.quote, source.slug, source.text)
     claim = session.scalar(
         select(Claim).where(
@@ -382,7 +395,17 @@ def show_claim(session: Session, claim_id: int) -> dict[str, Any]:
         "entered_at": claim.entered_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "retracted": _retraction(claim),
         "revisions": revisions_of(session, "claim", claim.id),
+        "score": _score(session, claim.id),
     }
+
+
+def _score(session: Session, claim_id: int) -> dict[str, Any] | None:
+    """The claim's score as recorded: status, Brier (with best and worst over
+    its range) and log loss; None for a retracted claim (never scored)."""
+    row = claim_scores_of(session, [claim_id]).get(claim_id)
+    if row is None:
+        return None
+    return {k: row[k] for k in ("status", "brier", "brier_best", "brier_worst", "log_loss")}
 
 
 def _retraction(claim: Claim) -> dict[str, Any] | None:

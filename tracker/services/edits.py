@@ -25,7 +25,13 @@ from sqlalchemy.orm import Session
 from tracker.errors import Conflict, NotFound, ValidationFailed
 from tracker.models import Claim, ClaimAppearance, Person, PersonAlias, Question, ScaleTerm, Source
 from tracker.records import ClaimIn, PersonIn, QuestionIn, SourceIn, first_error
-from tracker.services.claims import CLAIM_FIELDS, check_quote, claim_values, require_claim
+from tracker.services.claims import (
+    CLAIM_FIELDS,
+    check_made_on,
+    check_quote,
+    claim_values,
+    require_claim,
+)
 from tracker.services.people import add_alias, alias_taken, require_person
 from tracker.services.questions import question_tags, require_question, set_tags
 from tracker.services.revisions import as_text, display, field_label, record_revision
@@ -136,6 +142,7 @@ def edit_claim(
     rec = _validated(ClaimIn, fields)
     person = require_person(session, rec.speaker)
     source = require_source(session, rec.source)
+    check_made_on(rec.made_on, source.slug, source.published_on)
     quote = check_quote(rec.quote, source.slug, source.text)
     new = {"person_id": person.id, "source_id": source.id, "quote": quote,
            **claim_values(session, rec)}  # fmt: skip

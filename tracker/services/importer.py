@@ -33,6 +33,7 @@ from tracker.services.people import save_person
 from tracker.services.questions import require_question, save_question
 from tracker.services.scores import defer_upkeep, refresh
 from tracker.services.sources import save_source
+from tracker.text import quoted
 
 SECTIONS: dict[str, type[BaseModel]] = {
     "sources": SourceIn,
@@ -150,7 +151,8 @@ def _with_text_file(path: Path, where: str, item: dict[str, Any]) -> dict[str, A
     try:
         item["text"] = target.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise ValidationFailed(f"{where}: text_file: cannot read {target} ({exc})") from exc
+        why = getattr(exc, "strerror", None) or "not UTF-8 text"
+        raise ValidationFailed(f"{where}: text_file: cannot read {target} ({why})") from exc
     return item
 
 
@@ -164,7 +166,7 @@ def parse_file(path: Path) -> dict[str, list[Entry]]:
     unknown = [k for k in data if k not in SECTIONS]
     if unknown:
         raise ValidationFailed(
-            f"{path}: unknown section {unknown[0]!r} (expected {', '.join(SECTIONS)})"
+            f"{path}: unknown section {quoted(unknown[0])} (expected {', '.join(SECTIONS)})"
         )
     parsed: dict[str, list[Entry]] = {}
     for section, items in data.items():

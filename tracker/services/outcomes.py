@@ -6,12 +6,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, or_, select, text
 from sqlalchemy.orm import Session
 
 from tracker.errors import Conflict
 from tracker.models import Claim, Outcome, Question, Source
-from tracker.services.scores import question_upkeep
+from tracker.services.scores import claim_scores_of, question_upkeep
 from tracker.services.sources import require_source
 from tracker.types import utcnow
 
@@ -30,6 +30,7 @@ class RecordedOutcome:
     supersedes: int | None
     previous_result: str | None
     claims_resolved: int
+    hindsight: tuple[int, ...] = ()  # claims made on or after the day it happened
 
 
 def current_outcome(session: Session, question_id: int) -> Outcome | None:
@@ -50,19 +51,57 @@ def _same(outcome: Outcome, rec: OutcomeIn, evidence_source_id: int | None) -> b
     )
 
 
+def _hindsight(
+    session: Session, question: Question, occurred_on: Any
+) -> tuple[list[int], list[int]]:
+    """The claims on ``question`` made on or after ``occurred_on`` (they would
+    count as hindsight), and those of them scored now."""
+    late = list(
+        session.scalars(
+            select(Claim.id)
+            .where(
+                Claim.question_id == question.id,
+                Claim.made_on >= occurred_on,
+                Claim.retracted_at.is_(None),
+            )
+            .order_by(Claim.id)
+        )
+    )
+    scores = claim_scores_of(session, late)
+    scored = [i for i in late if scores.get(i, {}).get("status") == "scored"]
+    return late, list(scored)
+
+
 def record_outcome(
-    session: Session, question: Question, rec: OutcomeIn, recorded_by: str
+    session: Session,
+    question: Question,
+    rec: OutcomeIn,
+    recorded_by: str,
+    *,
+    hindsight_ok: bool = True,
 ) -> RecordedOutcome | None:
     """Append an outcome for ``question``; it supersedes the current one, if any.
 
     Returns None when the current outcome already says exactly this (nothing is
-    written: recording the same call twice is not a correction).
+    written: recording the same call twice is not a correction). An outcome
+    dated on or before the day claims on the question were made turns them
+    into hindsight (not scored); the result lists them, and unless
+    ``hindsight_ok`` it is refused when any of them is scored now (a date
+    typed wrong would quietly unscore them).
     """
     evidence_source = require_source(session, rec.evidence_source) if rec.evidence_source else None
     evidence_source_id = evidence_source.id if evidence_source else None
     current = current_outcome(session, question.id)
     if current is not None and _same(current, rec, evidence_source_id):
         return None
+    late, scored = _hindsight(session, question, rec.occurred_on)
+    if scored and not hindsight_ok:
+        ids = ", ".join(str(i) for i in scored)
+        raise Conflict(
+            f"--on: {rec.occurred_on} is on or before the day claim(s) {ids} on {question.slug} "
+            "were made, so they would no longer be scored (hindsight); check the date, or pass "
+            "--yes to record it"
+        )
     outcome = Outcome(
         question_id=question.id,
         result=rec.result,
@@ -79,7 +118,12 @@ def record_outcome(
     session.add(outcome)
     upkeep.after()
     claims = session.scalar(
-        select(func.count()).select_from(Claim).where(Claim.question_id == question.id)
+        select(func.count())
+        .select_from(Claim)
+        .where(
+            or_(Claim.question_id == question.id, Claim.condition_question_id == question.id),
+            Claim.retracted_at.is_(None),
+        )
     )
     return RecordedOutcome(
         id=outcome.id,
@@ -89,6 +133,7 @@ def record_outcome(
         supersedes=current.id if current else None,
         previous_result=current.result if current else None,
         claims_resolved=claims or 0,
+        hindsight=tuple(late),
     )
 
 

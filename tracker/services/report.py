@@ -18,6 +18,7 @@ from tracker.errors import NotFound
 from tracker.reads import Reader
 from tracker.score_views import with_clause
 from tracker.services.lookups import require_person_id
+from tracker.text import quoted
 from tracker.vocabulary import SCORE_DIMENSIONS
 
 SCALE_ORDER = ("recorded", "icd203", "phia", "kent1964", "survey")
@@ -233,7 +234,7 @@ def build_report(db: Reader, opts: ReportOptions) -> dict[str, Any]:
     """
     known = {r["slug"] for r in db.rows("SELECT slug FROM scales")} | {"recorded"}
     if opts.scale not in known:
-        raise NotFound(f"no scale {opts.scale!r} (known: {', '.join(sorted(known))})")
+        raise NotFound(f"no scale {quoted(opts.scale)} (known: {', '.join(sorted(known))})")
     q = _Query(db, opts)
     today_30 = (dt.date.fromisoformat(q.params["today"]) + dt.timedelta(days=30)).isoformat()
     in_scope = _questions_in_scope(q, "qs.question_id")
@@ -250,11 +251,12 @@ def build_report(db: Reader, opts: ReportOptions) -> dict[str, Any]:
     claims_scope = (
         None
         if opts.claims is None
-        else f"c.id IN (SELECT c.id FROM claims AS c WHERE {q.scope} "
-        f"ORDER BY c.made_on DESC, c.id DESC LIMIT {int(opts.claims)})"
+        else f"c.id IN (SELECT c.id FROM claims AS c WHERE {q.scope} AND c.kind <> 'opinion' "
+        f"AND c.retracted_at IS NULL ORDER BY c.made_on DESC, c.id DESC LIMIT {int(opts.claims)})"
     )
+    # The latest claims that say something will happen (opinions are counted, not listed).
     claims = q.rows(
-        "SELECT * FROM claim_scores WHERE scale = :scale "
+        "SELECT * FROM claim_scores WHERE scale = :scale AND status <> 'opinion' "
         f"ORDER BY made_on DESC, claim_id DESC{'' if opts.claims is None else ' LIMIT :n'}",
         scope=claims_scope if q.kept else None,
         scale=opts.scale,
@@ -317,6 +319,7 @@ def build_report(db: Reader, opts: ReportOptions) -> dict[str, Any]:
         ),
         "speakers": next((g["of_groups"] for g in groups if g["dimension"] == "speaker"), 0),
         "claims": overall["claims"] if overall else 0,
+        "opinions": overall["opinion"] if overall else 0,
         "questions": sum(by_status.values()),
         "resolved": by_status.get("resolved", 0),
         "open": by_status.get("open", 0),

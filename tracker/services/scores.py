@@ -210,3 +210,17 @@ def refresh(db: Database) -> bool:
         return False
     rebuild(db)
     return True
+
+
+def claim_scores_of(db: Database, claim_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """The scores of a few claims as recorded now (the claim_scores template,
+    read through the indexes): status, Brier and the rest, by claim id."""
+    if not claim_ids:
+        return {}
+    scope = "c.id IN (" + ", ".join(str(int(i)) for i in claim_ids) + ")"
+    prefix = with_clause(_dialect(db), scope, inline=True)
+    rows = db.execute(
+        text(f"{prefix}\nSELECT * FROM claim_scores WHERE scale = 'recorded'"),
+        {**_PARAMS, "today": utcnow().date().isoformat()},
+    )
+    return {row.claim_id: dict(row._mapping) for row in rows}

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from tracker.errors import Conflict, NotFound
 from tracker.models import Source
 from tracker.services.differences import differing, long_text, refuse, shown
+from tracker.text import quoted
 from tracker.types import utcnow
 
 if TYPE_CHECKING:
@@ -43,7 +44,7 @@ def require_source(session: Session, ref: str) -> Source:
         conditions.append(Source.id == int(ref))
     source = session.scalar(select(Source).where(or_(*conditions)))
     if source is None:
-        raise NotFound(f"no source {ref!r} (add one with `tracker add-source`)")
+        raise NotFound(f"no source {quoted(ref)} (add one with `tracker add-source`)")
     return source
 
 
