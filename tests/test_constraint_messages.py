@@ -154,6 +154,7 @@ VALID: dict[str, dict[str, Any]] = {
         "recorded_at": NOW,
         "recorded_by": "x",
     },
+    "outcome_evidence": {"id": 500, "outcome_id": 1, "position": 3, "url": "https://e.org/3"},
     "revisions": {
         "id": 500,
         "record_type": "claim",
@@ -251,6 +252,7 @@ BASE = [
     insert("revisions", id=1),
     insert("outcomes", id=1, question_id=1),
     insert("outcomes", id=2, question_id=1, result="no", supersedes_id=1),
+    insert("outcome_evidence", id=1, position=2, url="https://e.org/2"),
     insert("score_totals", group_key="g1"),
     insert("calibration_totals", forecast=0.1),
 ]
@@ -506,6 +508,25 @@ CASES = [
         insert("outcomes", question_id=2, supersedes_id=2),
         "same question",
     ),
+    # further evidence of outcomes
+    # pk_outcome_evidence: on SQLite a trigger refuses a reused id before the key does.
+    case("ck_outcome_evidence_after_the_first", insert("outcome_evidence", position=1), "from 2"),
+    case("ck_outcome_evidence_url_http", insert("outcome_evidence", url="ftp://x"), "http(s)"),
+    fk(
+        "fk_outcome_evidence_outcome_id_outcomes",
+        insert("outcome_evidence", outcome_id=99),
+        "existing outcome",
+    ),
+    case(
+        "uq_outcome_evidence_outcome_id_position",
+        insert("outcome_evidence", position=2),
+        "in that place",
+    ),
+    case(
+        "uq_outcome_evidence_outcome_id_url",
+        insert("outcome_evidence", url="https://e.org/2"),
+        "already has that evidence link",
+    ),
     # revisions
     # pk_revisions: on SQLite a trigger refuses a reused id before the key does
     # (see test_append_only_triggers_read_as_sentences and SYNTHETIC).
@@ -580,6 +601,7 @@ SYNTHETIC = {
     "ck_claims_mapping_basis_allowed": "CHECK constraint failed: ck_claims_mapping_basis_allowed",
     "uq_outcomes_question_id_id": "UNIQUE constraint failed: outcomes.question_id, outcomes.id",
     "pk_revisions": "UNIQUE constraint failed: revisions.id",
+    "pk_outcome_evidence": "UNIQUE constraint failed: outcome_evidence.id",
     **{
         f"{t}.{c}": f"NOT NULL constraint failed: {t}.{c}"
         for t, c in not_null_columns()
@@ -696,6 +718,9 @@ TRIGGERS = [
     ("DELETE FROM revisions WHERE id = 1", "revisions are append-only"),
     ("REPLACE INTO revisions (id, record_type, record_id, field, reason, revised_by, revised_at) "
      f"VALUES (1, 'claim', 1, 'quote', 'r', 'x', '{NOW}')", "revisions are append-only"),
+    ("UPDATE outcome_evidence SET url = 'https://x.org' WHERE id = 1",
+     "outcome evidence is append-only"),
+    ("DELETE FROM outcome_evidence WHERE id = 1", "outcome evidence is append-only"),
     ("UPDATE claims SET role = 'x' WHERE id = 2", "a retracted claim cannot be changed"),
     ("UPDATE claim_appearances SET quote = 'x' WHERE id = 2",
      "a retracted appearance cannot be changed"),
@@ -863,6 +888,11 @@ def test_postgresql_delete_of_a_row_in_use(pg_db: Engine) -> None:
 PG_TRIGGERS = [
     ("UPDATE outcomes SET note = 'x' WHERE id = 1", "outcomes are append-only"),
     ("DELETE FROM revisions WHERE id = 1", "revisions are append-only"),
+    (
+        "UPDATE outcome_evidence SET url = 'https://x.org' WHERE id = 1",
+        "outcome evidence is append-only",
+    ),
+    ("DELETE FROM outcome_evidence WHERE id = 1", "outcome evidence is append-only"),
     ("UPDATE claims SET role = 'x' WHERE id = 2", "a retracted claim cannot be changed"),
 ]
 

@@ -360,3 +360,51 @@ def test_an_outcome_dated_before_its_claims_warns_and_asks_before_unscoring(
     first = invoke("add-outcome", "other-question", "yes", "--on", "2026-01-05",
                    "--evidence", EVIDENCE)  # fmt: skip
     assert "count as hindsight" in first.stderr
+
+
+def test_an_outcome_keeps_several_evidence_links_in_order(
+    record: Path, invoke: Invoke, tmp_path: Path
+) -> None:
+    links = ["https://example.org/one", "https://example.org/two", "https://example.org/three"]
+    args = ["add-outcome", "other-question", "yes", "--on", "2026-06-01"]
+    for link in links:
+        args += ["--evidence", link]
+    invoke(*args)
+    history = json.loads(invoke("show", "other-question", "--json").output)[0]["outcomes"]
+    assert [history[0]["evidence_url"], *history[0]["more_evidence"]] == links
+    shown = invoke("show", "other-question").output
+    assert all(link in shown for link in links)
+    again = invoke(*args)
+    assert "already has this outcome" in again.stderr
+    # The same outcome with a link fewer is another record: a correction.
+    fewer = invoke(*args[:-2])
+    assert "supersedes" in fewer.stderr
+    refused(invoke, record, [*args, "--evidence", links[0]], "the same link is given twice")
+    conn = sqlite3.connect(record)
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        conn.execute("DELETE FROM outcome_evidence")
+    conn.rollback()
+    conn.close()
+    # In seed and bulk files: more_evidence after evidence_url (in CSV, separated by ';').
+    seed = tmp_path / "links.yaml"
+    seed.write_text(
+        "questions:\n  - {slug: third, title: T, criteria: C, resolve_by: 2026-06-30}\n"
+        "  - {slug: fourth, title: F, criteria: C, resolve_by: 2026-06-30}\n"
+        "outcomes:\n  - {question: third, result: 'no', occurred_on: 2026-06-30,\n"
+        f"     evidence_url: '{links[0]}', more_evidence: ['{links[1]}', '{links[2]}']}}\n",
+        encoding="utf-8",
+    )
+    invoke("import", str(seed))
+    bulk = tmp_path / "outcomes.csv"
+    bulk.write_text(
+        "question,result,occurred_on,evidence_url,more_evidence\n"
+        f"fourth,no,2026-06-30,{EVIDENCE},{links[1]};{links[2]}\n",
+        encoding="utf-8",
+    )
+    out = json.loads(invoke("import", str(bulk), "--json").output)
+    assert next(r for r in out if r["section"] == "outcomes")["created"] == 1
+    again = json.loads(invoke("import", str(bulk), "--json").output)
+    assert next(r for r in again if r["section"] == "outcomes")["created"] == 0
+    for slug in ("third", "fourth"):
+        history = json.loads(invoke("show", slug, "--json").output)[0]["outcomes"]
+        assert history[-1]["more_evidence"] == links[1:]

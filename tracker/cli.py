@@ -191,7 +191,8 @@ def _record(model: Any, **fields: Any) -> Any:
 
 
 # Record fields whose command-line option has another name.
-_OPTION_FOR_FIELD = {"evidence_url": "evidence", "occurred_on": "on", "aliases": "alias"}
+_OPTION_FOR_FIELD = {"evidence_url": "evidence", "more_evidence": "evidence", "occurred_on": "on",
+                     "aliases": "alias"}  # fmt: skip
 
 
 db_option = click.option(
@@ -551,7 +552,8 @@ def add_appearance(
 @click.option(
     "--on", "occurred_on", metavar="YYYY-MM-DD", help="When it happened (or became settled)."
 )
-@click.option("--evidence", "evidence_url", metavar="URL", help="A URL that shows it.")
+@click.option("--evidence", "evidence_urls", metavar="URL", multiple=True,
+              help="A URL that shows it (repeatable: several links, in order).")  # fmt: skip
 @click.option("--evidence-source", metavar="SOURCE", help="A recorded source that shows it.")
 @click.option("--note", help="Why this call: what the evidence says.")
 @click.option("--yes", "confirmed", is_flag=True,
@@ -564,6 +566,7 @@ def add_outcome(
     args: tuple[str, ...],
     claim_id: int | None,
     occurred_on: str | None,
+    evidence_urls: tuple[str, ...],
     confirmed: bool,
     by: str | None,
     fmt: str,
@@ -603,8 +606,10 @@ def add_outcome(
         else:
             question = require_question(session, args[0])
         rec = _record(
-            OutcomeIn, question=question.slug, result=result, occurred_on=occurred_on, **fields
-        )
+            OutcomeIn, question=question.slug, result=result, occurred_on=occurred_on,
+            evidence_url=evidence_urls[0] if evidence_urls else None,
+            more_evidence=list(evidence_urls[1:]), **fields,
+        )  # fmt: skip
         recorded = record_outcome(session, question, rec, by or _user(), hindsight_ok=confirmed)
         return question.slug, recorded
 

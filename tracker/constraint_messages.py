@@ -57,6 +57,7 @@ TABLE_WORDS: dict[str, tuple[str, str]] = {
     "claims": ("claim", "claims"),
     "claim_appearances": ("appearance of a claim", "appearances of claims"),
     "outcomes": ("outcome", "outcomes"),
+    "outcome_evidence": ("further evidence link", "further evidence links"),
     "revisions": ("revision", "revisions"),
     "score_totals": ("score total", "score totals"),
     "calibration_totals": ("calibration total", "calibration totals"),
@@ -137,6 +138,12 @@ _REQUIRED: dict[str, dict[str, str]] = {
         "occurred_on": "the date it happened (--on)",
         "recorded_at": "the time it was recorded",
         "recorded_by": "the name of whoever recorded it",
+    },
+    "outcome_evidence": {
+        "id": "a number",
+        "outcome_id": "the outcome it supports",
+        "position": "its place in the outcome's list of links",
+        "url": "a URL (--evidence)",
     },
     "revisions": {
         "id": "a number",
@@ -322,6 +329,16 @@ CONSTRAINT_SENTENCES: dict[str, str] = {
     "existing source",
     "fk_outcomes_supersedes_same_question": "a correction must replace an earlier outcome "
     "of the same question",
+    # further evidence of outcomes
+    "pk_outcome_evidence": "that evidence link number is already taken",
+    "ck_outcome_evidence_after_the_first": "further evidence links are numbered from 2: the "
+    "first is the outcome's own evidence URL",
+    "ck_outcome_evidence_url_http": "an evidence link must be an http(s) URL",
+    "fk_outcome_evidence_outcome_id_outcomes": "an evidence link must belong to an existing "
+    "outcome",
+    "uq_outcome_evidence_outcome_id_position": "an outcome already has an evidence link in "
+    "that place",
+    "uq_outcome_evidence_outcome_id_url": "an outcome already has that evidence link",
     # revisions
     "pk_revisions": "that revision number is already taken",
     "ck_revisions_record_type_allowed": "a revision's kind of record must be "
@@ -351,6 +368,8 @@ CONSTRAINT_SENTENCES: dict[str, str] = {
 TRIGGER_SENTENCES: dict[str, str] = {
     "outcomes are append-only": "outcomes are append-only: a recorded outcome is never "
     "changed or deleted, record a correction instead",
+    "outcome evidence is append-only": "an outcome's evidence is append-only: a link is never "
+    "changed or removed, record a correction instead",
     "revisions are append-only": "revisions are append-only: the history of a record is "
     "never rewritten",
     "a retracted claim cannot be changed": "a retracted claim cannot be changed",
@@ -366,6 +385,7 @@ REFERENCE_SENTENCES: dict[str, str] = {
     "claim_appearances": "an appearance must be of an existing claim in an existing source",
     "outcomes": "an outcome's question and evidence source must exist, and a correction must "
     "replace an earlier outcome of the same question",
+    "outcome_evidence": "an evidence link must belong to an existing outcome",
 }
 
 # Unique indexes not named by the convention (uq_<table>_<columns>), by the

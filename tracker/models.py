@@ -447,6 +447,24 @@ class Outcome(Base):
     recorded_by: Mapped[str] = mapped_column(Text)
 
 
+class OutcomeEvidence(Base):
+    """A further evidence link of an outcome (its first is ``evidence_url``),
+    numbered from 2 in the order given. Append-only like outcomes."""
+
+    __tablename__ = "outcome_evidence"
+    __table_args__ = (
+        UniqueConstraint("outcome_id", "position"),
+        UniqueConstraint("outcome_id", "url"),
+        CheckConstraint("position >= 2", name="after_the_first"),
+        CheckConstraint("url LIKE 'http://%' OR url LIKE 'https://%'", name="url_http"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    outcome_id: Mapped[int] = mapped_column(ForeignKey("outcomes.id"))
+    position: Mapped[int] = mapped_column(Integer)
+    url: Mapped[str] = mapped_column(Text)
+
+
 class Revision(Base):
     """One changed field of a recorded row: what, old and new value, why, who, when.
 

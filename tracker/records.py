@@ -150,6 +150,7 @@ class OutcomeIn(Record):
     result: Literal[RESULTS]  # type: ignore[valid-type]
     occurred_on: IsoDate
     evidence_url: Url | None = None
+    more_evidence: tuple[Url, ...] = ()  # further links, in order
     evidence_source: Slug | None = None
     note: Text | None = None
     recorded_by: Text | None = None
@@ -181,6 +182,11 @@ class OutcomeIn(Record):
     def _evidence(self) -> OutcomeIn:
         if self.evidence_url is None and self.evidence_source is None:
             raise ValueError("an outcome needs evidence: evidence_url or evidence_source")
+        if self.more_evidence and self.evidence_url is None:
+            raise ValueError("more_evidence: give the first link as evidence_url")
+        links = [self.evidence_url, *self.more_evidence]
+        if len(set(links)) < len(links):
+            raise ValueError("more_evidence: the same link is given twice")
         return self
 
 

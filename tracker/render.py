@@ -66,6 +66,8 @@ def _outcomes(history: list[dict[str, Any]]) -> None:
         for label in ("evidence_url", "evidence_source", "note"):
             if o.get(label):
                 _wrapped(f"{label.replace('_', ' ')}: {o[label]}", "      ")
+        for url in o.get("more_evidence") or ():
+            _wrapped(f"more evidence: {url}", "      ")
 
 
 def _question_block(title: str, q: dict[str, Any] | None) -> None:

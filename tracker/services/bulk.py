@@ -38,6 +38,7 @@ from tracker.errors import Conflict, NotFound, ValidationFailed
 from tracker.models import (
     Claim,
     Outcome,
+    OutcomeEvidence,
     Person,
     PersonAlias,
     Question,
@@ -74,7 +75,7 @@ from tracker.types import utcnow
 
 BATCH_SIZE = 5000
 SUFFIXES = (".jsonl", ".csv")
-LIST_COLUMNS = {"aliases", "tags"}  # CSV cells holding lists, separated by ';'
+LIST_COLUMNS = {"aliases", "tags", "more_evidence"}  # CSV cells holding lists, separated by ';'
 MODELS: dict[str, type[BaseModel]] = {
     "sources": SourceIn,
     "people": PersonIn,
@@ -310,13 +311,21 @@ class _Maps:
             rows = conn.execute(
                 select(Outcome.id, Outcome.question_id, Outcome.supersedes_id, *_OUTCOME_KEY)
             ).all()
+            links: dict[int, list[str]] = {}
+            for outcome_id, url in conn.execute(
+                select(OutcomeEvidence.outcome_id, OutcomeEvidence.url).order_by(
+                    OutcomeEvidence.outcome_id, OutcomeEvidence.position
+                )
+            ):
+                links.setdefault(outcome_id, []).append(url)
             by_question: dict[int, list[Any]] = {}
             for row in rows:
                 by_question.setdefault(row[1], []).append(row)
             self.chains = {
-                qid: [(r[0], tuple(r[3:])) for r in chain_order(items, id_=0, parent=2)]
+                qid: [(r[0], (*r[3:], tuple(links.get(r[0], ()))))
+                      for r in chain_order(items, id_=0, parent=2)]
                 for qid, items in by_question.items()
-            }
+            }  # fmt: skip
         return self.chains
 
 
@@ -641,7 +650,7 @@ class BulkImporter:
                 if r.evidence_source and evidence is None:
                     raise NotFound(f"no source {quoted(r.evidence_source)}")
                 key = (r.result, r.occurred_on, r.evidence_url, evidence[0] if evidence else None,
-                       r.note)  # fmt: skip
+                       r.note, r.more_evidence)  # fmt: skip
                 chain = local.setdefault(qid, list(chains.get(qid, [])))
                 position = seen.get(qid, 0)
                 seen[qid] = position + 1
@@ -663,6 +672,11 @@ class BulkImporter:
                      "recorded_at": r.recorded_at or utcnow(),
                      "recorded_by": r.recorded_by or self.entered_by},
                 ).scalar_one()  # fmt: skip
+                if r.more_evidence:
+                    conn.execute(OutcomeEvidence.__table__.insert(), [
+                        {"outcome_id": new_id, "position": n, "url": url}
+                        for n, url in enumerate(r.more_evidence, start=2)
+                    ])  # fmt: skip
                 chain.append((new_id, key))
                 created += 1
 

@@ -10,7 +10,7 @@ from sqlalchemy import func, or_, select, text
 from sqlalchemy.orm import Session
 
 from tracker.errors import Conflict
-from tracker.models import Claim, Outcome, Question, Source
+from tracker.models import Claim, Outcome, OutcomeEvidence, Question, Source
 from tracker.services.scores import claim_scores_of, question_upkeep
 from tracker.services.sources import require_source
 from tracker.types import utcnow
@@ -41,13 +41,37 @@ def current_outcome(session: Session, question_id: int) -> Outcome | None:
     return None if outcome_id is None else session.get(Outcome, outcome_id)
 
 
-def _same(outcome: Outcome, rec: OutcomeIn, evidence_source_id: int | None) -> bool:
+def more_evidence(session: Session, outcome_ids: list[int]) -> dict[int, tuple[str, ...]]:
+    """Each outcome's further evidence links (after its ``evidence_url``), in order."""
+    links: dict[int, list[str]] = {}
+    for start in range(0, len(outcome_ids), 900):
+        rows = session.execute(
+            select(OutcomeEvidence.outcome_id, OutcomeEvidence.url)
+            .where(OutcomeEvidence.outcome_id.in_(outcome_ids[start : start + 900]))
+            .order_by(OutcomeEvidence.outcome_id, OutcomeEvidence.position)
+        )
+        for outcome_id, url in rows:
+            links.setdefault(outcome_id, []).append(url)
+    return {k: tuple(v) for k, v in links.items()}
+
+
+def add_more_evidence(session: Session, outcome_id: int, urls: tuple[str, ...]) -> None:
+    session.add_all(
+        OutcomeEvidence(outcome_id=outcome_id, position=n, url=url)
+        for n, url in enumerate(urls, start=2)
+    )
+
+
+def _same(
+    session: Session, outcome: Outcome, rec: OutcomeIn, evidence_source_id: int | None
+) -> bool:
     return (
         outcome.result == rec.result
         and outcome.occurred_on == rec.occurred_on
         and outcome.evidence_url == rec.evidence_url
         and outcome.evidence_source_id == evidence_source_id
         and outcome.note == rec.note
+        and more_evidence(session, [outcome.id]).get(outcome.id, ()) == rec.more_evidence
     )
 
 
@@ -92,7 +116,7 @@ def record_outcome(
     evidence_source = require_source(session, rec.evidence_source) if rec.evidence_source else None
     evidence_source_id = evidence_source.id if evidence_source else None
     current = current_outcome(session, question.id)
-    if current is not None and _same(current, rec, evidence_source_id):
+    if current is not None and _same(session, current, rec, evidence_source_id):
         return None
     late, scored = _hindsight(session, question, rec.occurred_on)
     if scored and not hindsight_ok:
@@ -117,6 +141,7 @@ def record_outcome(
     upkeep.before()
     session.add(outcome)
     upkeep.after()
+    add_more_evidence(session, outcome.id, rec.more_evidence)
     claims = session.scalar(
         select(func.count())
         .select_from(Claim)
@@ -148,7 +173,7 @@ def sync_outcomes(
     for i, rec in enumerate(records):
         source = require_source(session, rec.evidence_source) if rec.evidence_source else None
         if i < len(history):
-            if not _same(history[i], rec, source.id if source else None):
+            if not _same(session, history[i], rec, source.id if source else None):
                 raise Conflict(
                     f"outcome {i + 1} for {question.slug} differs from the one recorded "
                     f"(#{history[i].id}); outcomes are append-only: add the correction "
@@ -191,12 +216,14 @@ def outcome_history(session: Session, question_id: int) -> list[dict[str, Any]]:
             select(Source).where(Source.id.in_([o.evidence_source_id for o in chain]))
         )
     }
+    more = more_evidence(session, [o.id for o in chain])
     return [
         {
             "id": o.id,
             "result": o.result,
             "occurred_on": o.occurred_on.isoformat(),
             "evidence_url": o.evidence_url,
+            "more_evidence": list(more.get(o.id, ())),
             "evidence_source": sources.get(o.evidence_source_id),
             "note": o.note,
             "recorded_at": o.recorded_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
