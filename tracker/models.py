@@ -346,6 +346,12 @@ class Claim(Base):
         Index("ix_claims_condition_question_id", "condition_question_id"),
         Index("ix_claims_scale_term_id", "scale_term_id"),
         Index("ix_claims_made_on", "made_on"),
+        Index(
+            "ix_claims_retracted_at",
+            "retracted_at",
+            sqlite_where=text("retracted_at IS NOT NULL"),
+            postgresql_where=text("retracted_at IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -111,13 +111,19 @@ def _table(rows: Sequence[dict[str, Any]], markdown: bool, empty: str) -> str:
             tablefmt="github",
             disable_numparse=True,
         )
+    # Wrap only the columns that need it: tabulate wraps every cell it is asked to.
+    widest = [max(len(str(row[i])) for row in cells) for i in range(len(headers))]
+    limits = [
+        WRAP.get(h) if WRAP.get(h) and max(widest[i], len(h)) > WRAP[h] else None
+        for i, h in enumerate(headers)
+    ]
     return tabulate(
         cells,
         headers=headers,
         tablefmt="simple",
         disable_numparse=True,
-        maxcolwidths=[WRAP.get(h) for h in headers],
-        maxheadercolwidths=[WRAP.get(h) for h in headers],
+        maxcolwidths=limits if any(limits) else None,
+        maxheadercolwidths=limits if any(limits) else None,
     )
 
 

@@ -283,12 +283,16 @@ def build_report(db: Reader, opts: ReportOptions) -> dict[str, Any]:
     )
     # Corrections and retractions read from the tables as they are, up to the
     # moment looked back at; the claims in scope by their values today.
-    in_claims = f"IN (SELECT c.id FROM claims AS c WHERE {q.scope})"
+    in_scope = (
+        f"IN (SELECT c.id FROM claims AS c WHERE {q.scope})"
+        if q.scope != "1 = 1"
+        else "IS NOT NULL"
+    )
     recorded_by = ":as_of" if opts.as_recorded is not None else "'9999-12-31T23:59:59Z'"
     late_edits = db.rows(
         "SELECT claim_id, person_id, speaker, field_label AS field, old_shown AS old_value, "
         "new_shown AS new_value, reason, revised_by, revised_at, outcome_recorded_at "
-        f"FROM late_edits WHERE claim_id {in_claims} AND revised_at <= {recorded_by} "
+        f"FROM late_edits WHERE claim_id {in_scope} AND revised_at <= {recorded_by} "
         "ORDER BY revised_at DESC, revision_id DESC",
         q.params,
     )
@@ -302,21 +306,20 @@ def build_report(db: Reader, opts: ReportOptions) -> dict[str, Any]:
         "SELECT c.id AS claim_id, p.name AS speaker, q.slug AS question, c.made_on, "
         "c.retracted_at, c.retracted_reason FROM claims AS c "
         "JOIN people AS p ON p.id = c.person_id LEFT JOIN questions AS q ON q.id = c.question_id "
-        f"WHERE c.retracted_at <= {recorded_by} AND c.id {in_claims} "
+        f"WHERE c.retracted_at IS NOT NULL AND c.retracted_at <= {recorded_by} "
+        f"AND c.id {in_scope} "
         "ORDER BY c.retracted_at DESC, c.id DESC" + ("" if opts.rows is None else " LIMIT :rows"),
         {**q.params, "rows": opts.rows},
     )
+    # Looking back, the sources entered by then (published by then, for the world).
+    sources_then = " AND ".join(
+        ["1 = 1"]
+        + (["s.created_at <= :as_of"] if opts.as_recorded is not None else [])
+        + (["(s.published_on IS NULL OR s.published_on <= :occurred_by)"] if opts.as_of else [])
+    )
     overall = next((g for g in groups if g["dimension"] == "overall"), None)
     overview = {
-        "sources": db.value(
-            "SELECT count(*) FROM sources AS s WHERE s.created_at <= :as_of"
-            + (
-                " AND (s.published_on IS NULL OR s.published_on <= :occurred_by)"
-                if opts.as_of is not None
-                else ""
-            ),
-            q.params,
-        ),
+        "sources": db.value(f"SELECT count(*) FROM sources AS s WHERE {sources_then}", q.params),
         "speakers": next((g["of_groups"] for g in groups if g["dimension"] == "speaker"), 0),
         "claims": overall["claims"] if overall else 0,
         "opinions": overall["opinion"] if overall else 0,
