@@ -80,7 +80,7 @@ def writer(db: Path, index: int, n: int) -> int:
     engine = get_engine(database_url(str(db)))
     ensure_schema(engine)
     name = f"Writer {index}"
-    run_in_transaction(engine, lambda s: save_person(s, PersonIn(name=name)), write=True)
+    run_in_transaction(engine, lambda s: save_person(s, PersonIn(name=name), "stress"), write=True)
     failures = 0
     for i in range(n):
         slug = f"w{index}-q{i}"

@@ -200,3 +200,66 @@ def test_an_edit_after_the_outcome_is_flagged_beside_the_scores(
     assert {e["field"] for e in edits} == {"probability", "term", "basis"}
     text = invoke("report", "--format", "markdown").output
     assert "## Edited after the outcome" in text and "1 edited after the outcome" in text
+
+
+def test_corrections_found_in_review(seeded: Path, invoke: Invoke, tmp_path: Path) -> None:
+    slug = "trump-kim-holds-the-cards"  # published 2025-10-24, where the claims were made
+    refused(invoke, seeded, ["edit", "source", slug, "--published-on", "2025-10-01",
+                             "--reason", "x"], "were made after 2025-10-01")  # fmt: skip
+    refused(invoke, seeded, ["edit", "claim", OPEN, "--wording", "x", "--reason", "a\x1b[31m"],
+            "--reason: contains a control character")  # fmt: skip
+    # A spelling added to a recorded speaker is kept in their history.
+    invoke("add-person", "Ban Kil-joo", "--alias", "B. K. Ban")
+    assert revisions(seeded)[-1][:5] == ("person", 2, "alias", None, "B. K. Ban")
+    # Moving a scored claim to another speaker after the outcome is flagged.
+    invoke("edit", "claim", RESOLVED, "--speaker", "Ban Kil-joo", "--reason", "misattributed")
+    report = json.loads(invoke("report", "--json").output)
+    assert {e["field"] for e in report["late_edits"]} == {"speaker"}
+    # A retracted claim is kept as it was: no command can correct it, and its
+    # quote no longer holds the source's text back.
+    invoke("retract", "claim", RESOLVED, "--reason", "the outlet withdrew the quote")
+    message = refused(invoke, seeded, ["edit", "claim", RESOLVED, "--role", "x", "--reason", "x"],
+                      "was retracted (the outlet withdrew the quote)")  # fmt: skip
+    assert "tracker edit" not in message
+    conn = sqlite3.connect(seeded)
+    text = conn.execute("SELECT text FROM sources WHERE slug = ?", (slug,)).fetchone()[0]
+    quote = conn.execute("SELECT quote FROM claims WHERE id = ?", (int(RESOLVED),)).fetchone()[0]
+    conn.close()
+    corrected = tmp_path / "corrected.txt"
+    corrected.write_text(text.replace(quote, "[quote withdrawn]"), encoding="utf-8")
+    invoke("edit", "source", slug, "--text-file", str(corrected), "--reason", "withdrawn quote")
+
+
+def test_a_correction_in_a_file_that_unscores_claims_needs_yes(
+    seeded: Path, invoke: Invoke, tmp_path: Path
+) -> None:
+    # The meeting question resolved NO on 2025-10-29; its claims of 24 October are
+    # scored. A file that re-dates it to 20 October would make them hindsight.
+    seed = tmp_path / "redate.yaml"
+    recorded = json.loads(invoke("show", "trump-kim-meet-during-korea-visit", "--json").output)
+    first = recorded[0]["outcomes"][0]
+    seed.write_text(
+        "outcomes:\n"
+        f"  - {{question: trump-kim-meet-during-korea-visit, result: 'no', "
+        f"occurred_on: {first['occurred_on']}, evidence_url: '{first['evidence_url']}', "
+        f"note: {json.dumps(first['note'])}}}\n"
+        "  - {question: trump-kim-meet-during-korea-visit, result: 'no', "
+        "occurred_on: 2025-10-20, evidence_url: 'https://example.org/e'}\n",
+        encoding="utf-8",
+    )
+    refused(invoke, seeded, ["import", str(seed)], "occurred_on: 2025-10-20", "hindsight",
+            "--yes")  # fmt: skip
+    bulk = tmp_path / "redate.outcomes.jsonl"
+    bulk.write_text(
+        json.dumps({k: first[k] for k in ("occurred_on", "evidence_url", "note")}
+                   | {"question": "trump-kim-meet-during-korea-visit", "result": "no"}) + "\n"
+        + json.dumps({"question": "trump-kim-meet-during-korea-visit", "result": "no",
+                      "occurred_on": "2025-10-20", "evidence_url": "https://example.org/e"})
+        + "\n",
+        encoding="utf-8",
+    )  # fmt: skip
+    refused(invoke, seeded, ["import", str(bulk)], "redate.outcomes.jsonl:2", "hindsight")
+    invoke("import", str(seed), "--yes")
+    shown = invoke("add-outcome", "trump-kim-meet-during-korea-visit", "no", "--on",
+                   "2025-10-20", "--evidence", "https://example.org/e")  # fmt: skip
+    assert "already has this outcome" in shown.stderr

@@ -66,6 +66,8 @@ def history(
         "The bank cuts by 31 March",
         "--resolve-by",
         "2026-03-31",
+        "--tag",
+        "rates",
     )
     on(
         "2026-05-01T09:00:00Z",
@@ -136,6 +138,9 @@ def history(
     # Bob's 30% is edited to 90% after the outcome was known.
     on("2026-05-20T09:00:00Z", "edit", "claim", "2", "--probability", "0.9",
        "--reason", "misread the article")  # fmt: skip
+    # The rate-cut question is re-tagged on 25 May.
+    on("2026-05-25T09:00:00Z", "edit", "question", "rate-cut", "--add-tag", "monetary",
+       "--remove-tag", "rates", "--reason", "one tag for central banks")  # fmt: skip
     return invoke
 
 
@@ -217,3 +222,15 @@ def test_the_report_says_which_timeline_it_shows(history: Invoke) -> None:
     assert "The world as of 2026-03-01: claims made and outcomes that had happened" in world
     assert "As recorded at 2026-05-15T23:59:59Z: what this database said then" in recorded
     assert bad.strip().startswith("Error: --as-recorded: expected a date or a date and time")
+
+
+def test_tags_as_recorded(history: Invoke) -> None:
+    def tags(*args: str) -> dict[str, int]:
+        groups = scores(history, *args)["report"]["groups"]
+        return {g["label"]: g["scored"] for g in groups if g["dimension"] == "tag"}
+
+    # Claims 1 and 2 are about the rate cut, tagged "rates" until 25 May.
+    assert tags("--as-recorded", "2026-05-15T00:00:00Z") == {"rates": 2}
+    assert tags() == {"monetary": 2}
+    only = scores(history, "--as-recorded", "2026-05-15T00:00:00Z", "--tag", "rates")
+    assert only["overall"]["scored"] == 2

@@ -244,9 +244,13 @@ def init(ctx: click.Context) -> None:
 @cli.command(name="import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @by_option
+@click.option("--yes", "confirmed", is_flag=True,
+              help="Record corrections that turn scored claims into hindsight.")  # fmt: skip
 @output_options
 @click.pass_context
-def import_(ctx: click.Context, paths: tuple[Path, ...], by: str | None, fmt: str) -> None:
+def import_(
+    ctx: click.Context, paths: tuple[Path, ...], by: str | None, confirmed: bool, fmt: str
+) -> None:
     """Load sources, people, questions, claims and outcomes from seed or bulk files.
 
     PATHS are files or folders. YAML and JSON seed files are validated whole
@@ -273,11 +277,13 @@ def import_(ctx: click.Context, paths: tuple[Path, ...], by: str | None, fmt: st
     summary = ImportSummary()
     if seed_files:
         summary = _transact(
-            ctx, lambda s: import_files(s, seed_files, by or _user(), show), write=True
+            ctx,
+            lambda s: import_files(s, seed_files, by or _user(), show, hindsight_ok=confirmed),
+            write=True,
         )
     if bulk_files:
         notice = (lambda message: click.echo(message, err=True)) if show else None
-        bulk_import(_engine(ctx), bulk_files, by or _user(), show, summary, notice)
+        bulk_import(_engine(ctx), bulk_files, by or _user(), show, summary, notice, confirmed)
     emit(summary.rows(), fmt)
     if fmt == "table":
         click.echo(f"{len(summary.files)} file(s); {summary.changed} row(s) written", err=True)
@@ -363,7 +369,7 @@ def add_person(
     rec = _record(PersonIn, name=name, aliases=list(aliases), **fields)
 
     def work(session: Session) -> dict[str, Any]:
-        person, action = save_person(session, rec)
+        person, action = save_person(session, rec, _user())
         session.flush()
         return {
             "id": person.id,
@@ -500,6 +506,8 @@ def add_claim(
 
     def work(session: Session) -> dict[str, Any]:
         claim, action = save_claim(session, rec, by or _user())
+        if claim.retracted_at is not None:
+            click.echo(f"claim {claim.id} was retracted: {claim.retracted_reason}", err=True)
         return {"id": claim.id, "kind": claim.kind, "basis": claim.mapping_basis, "action": action}
 
     emit_record(_transact(ctx, work, write=True), fmt)
@@ -638,7 +646,10 @@ def add_outcome(
         )
     from dataclasses import asdict
 
-    emit_record(asdict(recorded), fmt)
+    shown = asdict(recorded)
+    if fmt == "table":
+        shown["hindsight"] = ", ".join(map(str, recorded.hindsight)) or "none"
+    emit_record(shown, fmt)
 
 
 def _reason(reason: str | None) -> str:

@@ -21,10 +21,10 @@ FIELD_LABELS = {
 }  # fmt: skip
 
 # The fields of a claim whose change after its question resolved could move its
-# score: such an edit is flagged beside the speaker's scores.
+# score, or the speaker it counts for: such an edit is flagged beside the scores.
 SCORING_FIELDS = ("probability", "prob_low", "prob_high", "scale_term_id", "mapping_basis",
                   "question_id", "condition_question_id", "condition_result", "made_on",
-                  "kind")  # fmt: skip
+                  "kind", "person_id")  # fmt: skip
 
 
 def _label(column: str) -> str:

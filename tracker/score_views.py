@@ -507,10 +507,11 @@ _ENTERED = {"claims": "entered_at", "questions": "created_at"}
 
 
 def as_recorded_ctes(dialect: str) -> str:
-    """``claims`` and ``questions`` as the database held them at :as_recorded:
-    rows entered by then (claims not yet retracted), each column a later
-    revision changed taken back to the value that revision replaced. Named
-    like the tables they shadow, so every template reads them unchanged."""
+    """``claims``, ``questions`` and ``question_tags`` as the database held
+    them at :as_recorded: rows entered by then (claims not yet retracted),
+    each column a later revision changed taken back to the value that
+    revision replaced, and each question's tags as they were. Named like the
+    tables they shadow, so every template reads them unchanged."""
     base = "main." if dialect == "sqlite" else ""  # SQLite: the table, not the CTE
     casts = {
         "int": "CAST({} AS INTEGER)",
@@ -552,6 +553,33 @@ LEFT JOIN (
     GROUP BY r.record_id
 ) AS v ON v.record_id = t.id
 WHERE t.{_ENTERED[table]} <= :as_recorded{kept}
+)""")
+    # A question's tags as they stood: the list the first later revision of
+    # its tags replaced (kept as a JSON array), else the tags it has now.
+    elements = (
+        "json_each(r.old_value) AS j"
+        if dialect == "sqlite"
+        else "json_array_elements_text(CAST(r.old_value AS json)) AS j(value)"
+    )
+    later_tags = (
+        """r.record_type = 'question' AND r.field = 'tags' AND r.revised_at > :as_recorded"""
+    )
+    parts.append(f"""question_tags AS (
+SELECT qt.question_id, qt.tag_id
+FROM {base}question_tags AS qt
+WHERE NOT EXISTS (SELECT 1 FROM revisions AS r WHERE r.record_id = qt.question_id AND {later_tags})
+UNION ALL
+SELECT r.record_id AS question_id, t.id AS tag_id
+FROM revisions AS r
+CROSS JOIN {elements}
+JOIN tags AS t ON t.name = j.value
+WHERE {later_tags}
+  AND NOT EXISTS (
+    SELECT 1 FROM revisions AS e
+    WHERE e.record_type = 'question' AND e.record_id = r.record_id AND e.field = 'tags'
+      AND e.revised_at > :as_recorded
+      AND (e.revised_at < r.revised_at OR (e.revised_at = r.revised_at AND e.id < r.id))
+  )
 )""")
     return ",\n".join(parts)
 

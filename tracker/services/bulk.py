@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import Connection, Engine, func, select, text
+from sqlalchemy import Connection, Engine, func, select, text, tuple_
 from sqlalchemy.exc import IntegrityError
 
 from tracker.constraint_messages import describe_integrity_error as explain
@@ -43,6 +43,7 @@ from tracker.models import (
     PersonAlias,
     Question,
     QuestionTag,
+    Revision,
     Scale,
     ScaleTerm,
     Source,
@@ -60,8 +61,8 @@ from tracker.services.claims import (
 )
 from tracker.services.differences import shown
 from tracker.services.importer import SECTIONS, ImportSummary, located
-from tracker.services.outcomes import chain_order
-from tracker.services.people import alias_taken, refuse_other_person
+from tracker.services.outcomes import chain_order, hindsight_claims, refuse_unscoring
+from tracker.services.people import SPELLING_ADDED, alias_taken, refuse_other_person
 from tracker.services.questions import question_values, refuse_other_question
 from tracker.services.scores import Upkeep, is_stale, no_score_change, refresh
 from tracker.services.sources import (
@@ -339,9 +340,10 @@ _OUTCOME_KEY = (
 
 
 class BulkImporter:
-    def __init__(self, engine: Engine, entered_by: str) -> None:
+    def __init__(self, engine: Engine, entered_by: str, hindsight_ok: bool = False) -> None:
         self.engine = engine.execution_options(**{WRITE_OPTION: True})
         self.entered_by = entered_by
+        self.hindsight_ok = hindsight_ok
         with engine.connect() as conn:
             self.maps = _Maps(conn)
             # Score upkeep batch by batch costs about twice a from-scratch
@@ -476,6 +478,15 @@ class BulkImporter:
         ]
         if alias_rows:
             conn.execute(PersonAlias.__table__.insert(), alias_rows)
+        # Spellings added to speakers recorded before: part of their history.
+        history = [
+            {"record_type": "person", "record_id": o, "field": "alias", "old_value": None,
+             "new_value": a, "reason": f"{SPELLING_ADDED} by an import",
+             "revised_by": self.entered_by, "revised_at": now}
+            for o, a, _ in aliases if isinstance(o, int)
+        ]  # fmt: skip
+        if history:
+            conn.execute(Revision.__table__.insert(), history)
 
         def apply() -> None:
             self.maps.person_slugs.update(ids)
@@ -614,23 +625,31 @@ class BulkImporter:
         refused as a single add-claim would refuse it."""
         key_columns = (Claim.source_id, Claim.person_id, Claim.quote)
         inserted = {tuple(r) for r in conn.execute(select(*key_columns).where(Claim.id > before))}
-        columns = [getattr(Claim, f) for f in CLAIM_FIELDS]
-        questions = {i: slug for slug, i in self.maps.questions.items()}
-        terms = {t.id: f'{t.scale} "{term}"' for (_, term), t in self.maps.terms.items()}
-        show = claim_value_shower(lambda i: questions.get(i, str(i)), lambda i: terms[i])
+        skipped: list[tuple[str, dict[str, Any], tuple[Any, ...]]] = []
         for (where, _), row in zip(batch, rows, strict=True):
             key = (row["source_id"], row["person_id"], row["quote"])
             if key in inserted:
                 inserted.discard(key)  # its first row in the batch: the one written
-                continue
-            found = conn.execute(
-                select(Claim.id, *columns).where(
-                    *(c == v for c, v in zip(key_columns, key, strict=True))
-                )
-            ).one()
+            else:
+                skipped.append((where, row, key))
+        # The recorded claims of the skipped keys, read a few hundred keys at a time.
+        columns = [Claim.id, Claim.retracted_reason, *(getattr(Claim, f) for f in CLAIM_FIELDS)]
+        keys = sorted({key for _, _, key in skipped})
+        recorded: dict[tuple[Any, ...], Any] = {}
+        for start in range(0, len(keys), 300):
+            chunk = keys[start : start + 300]
+            for found in conn.execute(
+                select(*key_columns, *columns).where(tuple_(*key_columns).in_(chunk))
+            ):
+                recorded[tuple(found[:3])] = found[3:]
+        questions = {i: slug for slug, i in self.maps.questions.items()}
+        terms = {t.id: f'{t.scale} "{term}"' for (_, term), t in self.maps.terms.items()}
+        show = claim_value_shower(lambda i: questions.get(i, str(i)), lambda i: terms[i])
+        for where, row, key in skipped:
+            claim_id, retracted, *values = recorded[key]
             with located(where):
                 refuse_other_claim(
-                    found[0], dict(zip(CLAIM_FIELDS, found[1:], strict=True)), row, show
+                    claim_id, dict(zip(CLAIM_FIELDS, values, strict=True)), row, show, retracted
                 )
 
     def _write_outcomes(self, conn: Connection, batch: list[tuple[str, OutcomeIn]]) -> Any:
@@ -664,6 +683,9 @@ class BulkImporter:
                     continue
                 if chain and chain[-1][1] == key:
                     continue  # the same call again is not a correction
+                if chain and not self.hindsight_ok:  # a correction may unscore claims
+                    _, scored = hindsight_claims(conn, qid, r.occurred_on)
+                    refuse_unscoring(r.question, r.occurred_on, scored, "occurred_on")
                 new_id = conn.execute(
                     Outcome.__table__.insert().returning(Outcome.id),
                     {"question_id": qid, "result": r.result, "occurred_on": r.occurred_on,
@@ -767,6 +789,7 @@ def bulk_import(
     progress: Callable[[int], AbstractContextManager[Any]] | None = None,
     summary: ImportSummary | None = None,
     notice: Callable[[str], None] | None = None,
+    hindsight_ok: bool = False,
 ) -> ImportSummary:
     """Import bulk files in dependency order; ``progress(total)`` as in
     ``import_files``; ``notice`` hears of the long step after the files (the
@@ -774,7 +797,7 @@ def bulk_import(
     summary = summary or ImportSummary()
     files = order_files(files)
     summary.files.extend(str(f) for f in files)
-    importer = BulkImporter(engine, entered_by)
+    importer = BulkImporter(engine, entered_by, hindsight_ok)
     total = sum(f.stat().st_size for f in files)
     # One connection for the whole import, one transaction a batch: SQLite's
     # page cache stays warm from batch to batch. (A larger cache measured no

@@ -169,15 +169,23 @@ def claim_value_shower(
 
 
 def refuse_other_claim(
-    claim_id: int, old: dict[str, Any], new: dict[str, Any], show: Callable[[str, Any], str]
+    claim_id: int,
+    old: dict[str, Any],
+    new: dict[str, Any],
+    show: Callable[[str, Any], str],
+    retracted: str | None = None,
 ) -> None:
     """The one refusal for a claim recorded with other values under the same
     speaker, source and quote: a recorded forecast is never re-mapped, moved
-    or re-dated by adding it again."""
+    or re-dated by adding it again. A retracted one (``retracted``: its
+    reason) is kept as it was and cannot be corrected at all."""
     found = [
         Difference(FIELD_LABELS.get(d.field, d.field), d.old, d.new)
         for d in differing(old, new, CLAIM_FIELDS)
     ]
+    if found and retracted is not None:
+        refuse(f"claim {claim_id} (the same speaker, source and quote, retracted: {retracted})",
+               found, None, show)  # fmt: skip
     if found:
         option = found[0].field.replace("_", "-")
         refuse(
@@ -243,6 +251,7 @@ def save_claim(session: Session, rec: ClaimIn, entered_by: str) -> tuple[Claim, 
             {f: getattr(claim, f) for f in CLAIM_FIELDS},
             values,
             session_claim_shower(session),
+            claim.retracted_reason,
         )
         added = [add_appearance(session, claim, a) for a in rec.appearances]
         return claim, "updated" if any(added) else "unchanged"
@@ -310,7 +319,9 @@ def add_appearance(session: Session, claim: Claim, rec: AppearanceIn) -> bool:
             refuse(
                 f"the appearance of claim {claim.id} in {source.slug}",
                 found,
-                f'tracker retract appearance {existing.id} --reason "…"',
+                None
+                if existing.retracted_at is not None
+                else f'tracker retract appearance {existing.id} --reason "…"',
             )
         return False
     session.add(

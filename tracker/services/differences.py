@@ -63,19 +63,19 @@ def long_text(value: str | None) -> str | None:
 def refuse(
     what: str,
     differences: list[Difference],
-    change_with: str,
+    change_with: str | None,
     show: Callable[[str, Any], str] | None = None,
 ) -> None:
     """Refuse a record whose key is already recorded with other values.
 
     ``what`` names the record ("source minister-expects-deal"); ``change_with``
-    is the command that changes it; ``show(field, value)`` renders a value
+    is the command that changes it (None: nothing may); ``show(field, value)`` renders a value
     where the stored one is not what a user typed (an id for a slug)."""
     render = show or (lambda _field, value: shown(value))
     fields = "; ".join(
         f"{d.field}: {render(d.field, d.old)} → {render(d.field, d.new)}" for d in differences
     )
+    how = f" To correct it: {change_with}" if change_with else ""
     raise Conflict(
-        f"{what} is already recorded with other values ({fields}); nothing was changed. "
-        f"To correct it: {change_with}"
+        f"{what} is already recorded with other values ({fields}); nothing was changed.{how}"
     )

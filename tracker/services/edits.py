@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from tracker.errors import Conflict, NotFound, ValidationFailed
 from tracker.models import Claim, ClaimAppearance, Person, PersonAlias, Question, ScaleTerm, Source
-from tracker.records import ClaimIn, PersonIn, QuestionIn, SourceIn, first_error
+from tracker.records import ClaimIn, PersonIn, QuestionIn, SourceIn, clean_text, first_error
 from tracker.services.claims import (
     CLAIM_FIELDS,
     check_made_on,
@@ -66,6 +66,10 @@ class _Writer:
                  reason: str, by: str) -> None:  # fmt: skip
         if not reason.strip():
             raise ValidationFailed("--reason: say why the record is corrected")
+        try:
+            clean_text(reason)
+        except ValueError as exc:
+            raise ValidationFailed(f"--reason: {exc}") from None
         self.session, self.type, self.id = session, record_type, record_id
         self.reason, self.by, self.at = reason, by, utcnow()
         self.edit = Edit(label)
@@ -286,6 +290,19 @@ def edit_source(
             raise Conflict(f"--url: {rec.url} is already the source {other}")
     writer = _Writer(session, "source", source.id, f"source {source.slug}", reason, by)
     changed = [f for f in _SOURCE_FIELDS if getattr(source, f) != getattr(rec, f)]
+    if "published_on" in changed and rec.published_on is not None:
+        later = list(
+            session.scalars(
+                select(Claim.id).where(Claim.source_id == source.id,
+                                       Claim.made_on > rec.published_on,
+                                       Claim.retracted_at.is_(None)).order_by(Claim.id)
+            )
+        )  # fmt: skip
+        if later:
+            raise ValidationFailed(
+                f"--published-on: claim(s) {', '.join(map(str, later))} of {source.slug} were "
+                f"made after {rec.published_on}; a source can only quote what was already said"
+            )
     for f in changed:
         writer.change(f, getattr(source, f), getattr(rec, f), source)
     if rec.text != source.text:
@@ -298,10 +315,16 @@ def edit_source(
 
 
 def _quotes_still_found(session: Session, source: Source, text: str) -> None:
-    claims = session.execute(select(Claim.id, Claim.quote).where(Claim.source_id == source.id))
+    # Retracted claims and appearances are not checked: they are kept as they
+    # were, and the revision keeps the text they were found in.
+    claims = session.execute(
+        select(Claim.id, Claim.quote).where(
+            Claim.source_id == source.id, Claim.retracted_at.is_(None)
+        )
+    )
     appearances = session.execute(
         select(ClaimAppearance.claim_id, ClaimAppearance.quote).where(
-            ClaimAppearance.source_id == source.id
+            ClaimAppearance.source_id == source.id, ClaimAppearance.retracted_at.is_(None)
         )
     )
     lost = sorted({claim_id for claim_id, quote in [*claims, *appearances] if quote not in text})

@@ -29,7 +29,7 @@ from tracker.errors import TrackerError, ValidationFailed
 from tracker.records import ClaimIn, OutcomeIn, PersonIn, QuestionIn, SourceIn, first_error
 from tracker.services.claims import save_claim
 from tracker.services.outcomes import sync_outcomes
-from tracker.services.people import save_person
+from tracker.services.people import SPELLING_ADDED, save_person
 from tracker.services.questions import require_question, save_question
 from tracker.services.scores import defer_upkeep, refresh
 from tracker.services.sources import save_source
@@ -195,6 +195,8 @@ def import_files(
     paths: list[Path],
     entered_by: str,
     progress: Callable[[int], AbstractContextManager[Any]] | None = None,
+    *,
+    hindsight_ok: bool = False,
 ) -> ImportSummary:
     """Validate every file, then write them all; the caller's transaction makes
     it all or nothing. ``progress(total)``, if given, is a context manager
@@ -208,7 +210,7 @@ def import_files(
         for section in SECTIONS:
             entries = [e for doc in parsed for e in doc.get(section, [])]
             if section == "outcomes":
-                _import_outcomes(session, entries, entered_by, summary)
+                _import_outcomes(session, entries, entered_by, summary, hindsight_ok)
                 if bar is not None:
                     bar.update(len(entries))
                 continue
@@ -249,7 +251,7 @@ def _apply(session: Session, section: str, entry: Entry, entered_by: str) -> str
         if section == "sources":
             _, action = save_source(session, rec)
         elif section == "people":
-            _, action = save_person(session, rec)
+            _, action = save_person(session, rec, entered_by, f"{SPELLING_ADDED} by an import")
         elif section == "questions":
             _, action = save_question(session, rec, entered_by)
         else:
@@ -259,7 +261,11 @@ def _apply(session: Session, section: str, entry: Entry, entered_by: str) -> str
 
 
 def _import_outcomes(
-    session: Session, entries: list[Entry], entered_by: str, summary: ImportSummary
+    session: Session,
+    entries: list[Entry],
+    entered_by: str,
+    summary: ImportSummary,
+    hindsight_ok: bool,
 ) -> None:
     by_question: dict[str, list[Entry]] = {}
     for entry in entries:
@@ -267,7 +273,9 @@ def _import_outcomes(
     for slug, group in by_question.items():
         with located(group[0].where):
             question = require_question(session, slug)
-            added = sync_outcomes(session, question, [e.record for e in group], entered_by)
+            added = sync_outcomes(
+                session, question, [e.record for e in group], entered_by, hindsight_ok=hindsight_ok
+            )
             session.flush()
         summary.counts[("outcomes", "created")] += added
         summary.counts[("outcomes", "unchanged")] += len(group) - added

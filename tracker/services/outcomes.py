@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from tracker.errors import Conflict
 from tracker.models import Claim, Outcome, OutcomeEvidence, Question, Source
-from tracker.services.scores import claim_scores_of, question_upkeep
+from tracker.services.scores import Database, claim_scores_of, question_upkeep
 from tracker.services.sources import require_source
 from tracker.types import utcnow
 
@@ -75,25 +75,35 @@ def _same(
     )
 
 
-def _hindsight(
-    session: Session, question: Question, occurred_on: Any
+def hindsight_claims(
+    db: Database, question_id: int, occurred_on: Any
 ) -> tuple[list[int], list[int]]:
-    """The claims on ``question`` made on or after ``occurred_on`` (they would
-    count as hindsight), and those of them scored now."""
+    """The claims on a question made on or after ``occurred_on`` (an outcome
+    dated then makes them hindsight), and those of them scored now."""
     late = list(
-        session.scalars(
+        db.execute(
             select(Claim.id)
             .where(
-                Claim.question_id == question.id,
+                Claim.question_id == question_id,
                 Claim.made_on >= occurred_on,
                 Claim.retracted_at.is_(None),
             )
             .order_by(Claim.id)
-        )
+        ).scalars()
     )
-    scores = claim_scores_of(session, late)
-    scored = [i for i in late if scores.get(i, {}).get("status") == "scored"]
-    return late, list(scored)
+    scores = claim_scores_of(db, late)
+    return late, [i for i in late if scores.get(i, {}).get("status") == "scored"]
+
+
+def refuse_unscoring(slug: str, occurred_on: Any, scored: list[int], option: str) -> None:
+    """The one refusal for an outcome that would turn scored claims into hindsight."""
+    if scored:
+        ids = ", ".join(str(i) for i in scored)
+        raise Conflict(
+            f"{option}: {occurred_on} is on or before the day claim(s) {ids} on {slug} were made, "
+            "so they would no longer be scored (hindsight); check the date, or pass --yes to "
+            "record it"
+        )
 
 
 def record_outcome(
@@ -103,6 +113,7 @@ def record_outcome(
     recorded_by: str,
     *,
     hindsight_ok: bool = True,
+    option: str = "--on",
 ) -> RecordedOutcome | None:
     """Append an outcome for ``question``; it supersedes the current one, if any.
 
@@ -118,14 +129,9 @@ def record_outcome(
     current = current_outcome(session, question.id)
     if current is not None and _same(session, current, rec, evidence_source_id):
         return None
-    late, scored = _hindsight(session, question, rec.occurred_on)
-    if scored and not hindsight_ok:
-        ids = ", ".join(str(i) for i in scored)
-        raise Conflict(
-            f"--on: {rec.occurred_on} is on or before the day claim(s) {ids} on {question.slug} "
-            "were made, so they would no longer be scored (hindsight); check the date, or pass "
-            "--yes to record it"
-        )
+    late, scored = hindsight_claims(session, question.id, rec.occurred_on)
+    if not hindsight_ok:
+        refuse_unscoring(question.slug, rec.occurred_on, scored, option)
     outcome = Outcome(
         question_id=question.id,
         result=rec.result,
@@ -163,7 +169,12 @@ def record_outcome(
 
 
 def sync_outcomes(
-    session: Session, question: Question, records: list[OutcomeIn], recorded_by: str
+    session: Session,
+    question: Question,
+    records: list[OutcomeIn],
+    recorded_by: str,
+    *,
+    hindsight_ok: bool = False,
 ) -> int:
     """Make the recorded history of ``question`` end with ``records`` (a seed
     file's list, oldest first): entries already recorded are skipped, new ones
@@ -180,7 +191,10 @@ def sync_outcomes(
                     "at the end of the list"
                 )
             continue
-        if record_outcome(session, question, rec, recorded_by) is not None:
+        recorded = record_outcome(
+            session, question, rec, recorded_by, hindsight_ok=hindsight_ok, option="occurred_on"
+        )
+        if recorded is not None:
             added += 1
     return added
 

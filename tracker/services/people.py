@@ -12,6 +12,7 @@ from tracker.models import Person, PersonAlias
 from tracker.reads import SessionReader
 from tracker.services import lookups
 from tracker.services.differences import Difference, refuse, shown
+from tracker.services.revisions import record_revision
 from tracker.text import alias_key, slugify
 from tracker.types import utcnow
 
@@ -66,18 +67,27 @@ def refuse_other_person(existing: dict[str, Any], rec: PersonIn, name_known: boo
         if getattr(rec, field) is not None and getattr(rec, field) != existing[field]:
             found.append(Difference(field, existing[field], getattr(rec, field)))
     if found:
+        field = next((d.field for d in found if d.field != "slug"), None)
         refuse(
             f"speaker {existing['slug']}",
             found,
-            f'tracker edit person {existing["slug"]} --{found[0].field} … --reason "…"',
+            f'tracker edit person {existing["slug"]} --{field} … --reason "…"'
+            if field
+            else f"nothing: a slug never changes; refer to them as {existing['slug']}",
         )
 
 
-def save_person(session: Session, rec: PersonIn) -> tuple[Person, str]:
+SPELLING_ADDED = "a spelling added"
+
+
+def save_person(
+    session: Session, rec: PersonIn, by: str, reason: str = SPELLING_ADDED
+) -> tuple[Person, str]:
     """Create the speaker, or add spellings to the one already recorded under
     this name (or slug). Nothing else about a recorded speaker changes here:
     other values are refused (``tracker edit person`` changes them), and an
-    alias is never taken from its owner."""
+    alias is never taken from its owner. A spelling added to a recorded
+    speaker is written to their history (``reason``, ``by``)."""
     slug = rec.slug or slugify(rec.name)
     by_slug = session.scalar(select(Person).where(Person.slug == slug))
     by_name = find_person(session, rec.name)
@@ -104,8 +114,12 @@ def save_person(session: Session, rec: PersonIn) -> tuple[Person, str]:
         rec,
         name_known=by_name is not None,
     )
-    added = [add_alias(session, person, alias) for alias in rec.aliases]
-    return person, "updated" if any(added) else "unchanged"
+    added = [alias for alias in rec.aliases if add_alias(session, person, alias)]
+    # A spelling added to a recorded speaker is part of their history too.
+    now = utcnow()
+    for alias in added:
+        record_revision(session, "person", person.id, "alias", None, alias, reason, by, now)
+    return person, "updated" if added else "unchanged"
 
 
 def person_aliases(person: Person) -> list[str]:

@@ -72,7 +72,9 @@ def refuse_other_question(slug: str, old: dict[str, Any], new: dict[str, Any]) -
     what an outcome is judged against cannot change unseen."""
     found = differing(old, new, QUESTION_FIELDS)
     if found:
-        option = {"resolve_by": "resolve-by", "tags": "add-tag"}.get(found[0].field, found[0].field)
+        option = {"resolve_by": "resolve-by", "tags": "add-tag/--remove-tag"}.get(
+            found[0].field, found[0].field
+        )
         refuse(f"question {slug}", found, f'tracker edit question {slug} --{option} … --reason "…"')
 
 
