@@ -9,7 +9,8 @@ in-memory maps of natural keys instead of a query per row.
 
 Rows are written in batches, one transaction each: a killed import leaves whole
 batches behind, and running it again skips what is there (every section is
-matched on its natural key) and finishes the rest. Each batch keeps the score
+matched on its natural key and compared: another record under the same key
+is refused, as ``add-*`` refuses it) and finishes the rest. Each batch keeps the score
 totals current while that is cheaper than one rebuild at the end (adding to a
 large archive); past that the batches leave them marked stale and the import
 rebuilds them at its end (a killed one leaves them stale, to be rebuilt). An
@@ -29,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import Connection, Engine, func, select, text, tuple_
+from sqlalchemy import Connection, Engine, column, func, select, text
 from sqlalchemy.exc import IntegrityError
 
 from tracker.constraint_messages import describe_integrity_error as explain
@@ -406,15 +407,20 @@ class BulkImporter:
             conn, Question, Question.slug, ("title", "criteria", "resolve_by", "horizon_text"),
             slugs,
         )  # fmt: skip
-        for slug, row in found.items():
+        ids = {self.maps.questions[slug]: slug for slug in found}
+        tags: dict[int, list[str]] = {}
+        ordered = sorted(ids)
+        for start in range(0, len(ordered), 900):
+            for question_id, name in conn.execute(
+                select(QuestionTag.question_id, Tag.name)
+                .join(Tag, Tag.id == QuestionTag.tag_id)
+                .where(QuestionTag.question_id.in_(ordered[start : start + 900]))
+            ):
+                tags.setdefault(question_id, []).append(name)
+        for question_id, slug in ids.items():
+            row = found[slug]
             row["horizon"] = row.pop("horizon_text")
-            row["tags"] = sorted(
-                conn.execute(
-                    select(Tag.name)
-                    .join(QuestionTag)
-                    .where(QuestionTag.question_id == self.maps.questions[slug])
-                ).scalars()
-            )
+            row["tags"] = sorted(tags.get(question_id, []))
         return found
 
     @staticmethod
@@ -632,16 +638,28 @@ class BulkImporter:
                 inserted.discard(key)  # its first row in the batch: the one written
             else:
                 skipped.append((where, row, key))
-        # The recorded claims of the skipped keys, read a few hundred keys at a time.
-        columns = [Claim.id, Claim.retracted_reason, *(getattr(Claim, f) for f in CLAIM_FIELDS)]
-        keys = sorted({key for _, _, key in skipped})
+        # The recorded claims of the skipped keys, in one join through the
+        # claims' unique key from a temporary table of those keys.
+        mark = _placeholder(conn)
+        conn.exec_driver_sql(
+            "CREATE TEMPORARY TABLE IF NOT EXISTS skipped_keys "
+            "(source_id INTEGER, person_id INTEGER, quote TEXT)"
+        )
+        conn.exec_driver_sql("DELETE FROM skipped_keys")
+        conn.exec_driver_sql(
+            f"INSERT INTO skipped_keys VALUES ({mark}, {mark}, {mark})",
+            sorted({key for _, _, key in skipped}),
+        )
+        fields = ("source_id", "person_id", "quote", "id", "retracted_reason", *CLAIM_FIELDS)
         recorded: dict[tuple[Any, ...], Any] = {}
-        for start in range(0, len(keys), 300):
-            chunk = keys[start : start + 300]
-            for found in conn.execute(
-                select(*key_columns, *columns).where(tuple_(*key_columns).in_(chunk))
-            ):
-                recorded[tuple(found[:3])] = found[3:]
+        for found in conn.execute(
+            text(
+                f"SELECT {', '.join(f'c.{f}' for f in fields)} FROM skipped_keys AS k "
+                "JOIN claims AS c ON c.source_id = k.source_id AND c.person_id = k.person_id "
+                "AND c.quote = k.quote"
+            ).columns(*(column(f, Claim.__table__.c[f].type) for f in fields))  # typed: dates
+        ):
+            recorded[tuple(found[:3])] = found[3:]
         questions = {i: slug for slug, i in self.maps.questions.items()}
         terms = {t.id: f'{t.scale} "{term}"' for (_, term), t in self.maps.terms.items()}
         show = claim_value_shower(lambda i: questions.get(i, str(i)), lambda i: terms[i])
