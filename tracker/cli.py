@@ -1139,8 +1139,9 @@ def due(ctx: click.Context, limit: int | None, fmt: str) -> None:
 def show(ctx: click.Context, ref: str, fmt: str) -> None:
     """Show a claim (by id) or a question (by slug, or q:ID) in full.
 
-    A claim comes with its quote, speaker, source and the outcome history of
-    its question; a question with its criteria, claims and outcome history.
+    A claim comes with its quote, speaker, source, score and the outcome
+    history of its question; a question with its criteria, claims and outcome
+    history. Both end with the record's history of corrections.
 
     \b
     Example:
