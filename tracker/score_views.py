@@ -477,16 +477,8 @@ LEFT JOIN scale_terms AS t ON t.id = c.scale_term_id
 LEFT JOIN scales AS s ON s.id = t.scale_id
 """
     _V0008[_name] = _template
-_V0008["current_outcomes"] = """
-SELECT o.*
-FROM outcomes AS o
-WHERE o.recorded_at <= {as_of}
-  AND NOT EXISTS (
-    SELECT 1 FROM outcomes AS later
-    WHERE later.supersedes_id = o.id AND later.recorded_at <= {as_of}
-  )
-  AND o.occurred_on <= {occurred_by}
-"""
+# The standing outcome as recorded by {as_of}, if it had happened by {occurred_by}.
+_V0008["current_outcomes"] = _V0007["current_outcomes"] + "  AND o.occurred_on <= {occurred_by}\n"
 
 # The columns of a recorded row that a revision can take back to its value at
 # a moment, and the type its text is read as.
