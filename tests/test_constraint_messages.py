@@ -469,7 +469,7 @@ CASES = [
         "source",
     ),
     # outcomes
-    case("pk_outcomes", insert("outcomes", id=1), "outcome", "taken"),
+    # pk_outcomes: on SQLite a trigger refuses a reused id before the key does (SYNTHETIC).
     # uq_outcomes_question_id_id cannot be broken alone: id is the primary key,
     # so a repeated (question, id) pair repeats the id first (see SYNTHETIC).
     case(
@@ -601,6 +601,7 @@ SYNTHETIC = {
     "ck_claims_mapping_basis_allowed": "CHECK constraint failed: ck_claims_mapping_basis_allowed",
     "uq_outcomes_question_id_id": "UNIQUE constraint failed: outcomes.question_id, outcomes.id",
     "pk_revisions": "UNIQUE constraint failed: revisions.id",
+    "pk_outcomes": "UNIQUE constraint failed: outcomes.id",
     "pk_outcome_evidence": "UNIQUE constraint failed: outcome_evidence.id",
     **{
         f"{t}.{c}": f"NOT NULL constraint failed: {t}.{c}"

@@ -78,10 +78,21 @@ def _one_line(exc: Exception) -> str:
     raise exc
 
 
-def _user() -> str:
+def _who(by: str | None) -> str:
+    """Who is writing: --by, else $TRACKER_USER, else the login; held to the
+    rules of every text field (no control characters), since it is stored and
+    printed like one."""
     import getpass
 
-    return os.environ.get("TRACKER_USER") or getpass.getuser()
+    from tracker.records import clean_text
+
+    name, where = (by, "--by") if by else (os.environ.get("TRACKER_USER"), "$TRACKER_USER")
+    if not name:
+        name, where = getpass.getuser(), "your login name"
+    try:
+        return clean_text(name)
+    except ValueError as exc:
+        raise InputError(f"{where}: {exc}") from None
 
 
 def _engine(ctx: click.Context) -> Engine:
@@ -278,12 +289,12 @@ def import_(
     if seed_files:
         summary = _transact(
             ctx,
-            lambda s: import_files(s, seed_files, by or _user(), show, hindsight_ok=confirmed),
+            lambda s: import_files(s, seed_files, _who(by), show, hindsight_ok=confirmed),
             write=True,
         )
     if bulk_files:
         notice = (lambda message: click.echo(message, err=True)) if show else None
-        bulk_import(_engine(ctx), bulk_files, by or _user(), show, summary, notice, confirmed)
+        bulk_import(_engine(ctx), bulk_files, _who(by), show, summary, notice, confirmed)
     emit(summary.rows(), fmt)
     if fmt == "table":
         click.echo(f"{len(summary.files)} file(s); {summary.changed} row(s) written", err=True)
@@ -345,10 +356,16 @@ def add_source(
 @click.option("--alias", "aliases", multiple=True, help="Another spelling (repeatable).")
 @click.option("--slug", help="Short id (default: made from the name).")
 @click.option("--description")
+@by_option
 @output_options
 @click.pass_context
 def add_person(
-    ctx: click.Context, name: str | None, aliases: tuple[str, ...], fmt: str, **fields: Any
+    ctx: click.Context,
+    name: str | None,
+    aliases: tuple[str, ...],
+    by: str | None,
+    fmt: str,
+    **fields: Any,
 ) -> None:
     """Record a speaker, or add spellings to one already known.
 
@@ -367,9 +384,10 @@ def add_person(
 
     name = _ask(name, "NAME", "Name")
     rec = _record(PersonIn, name=name, aliases=list(aliases), **fields)
+    who = _who(by)
 
     def work(session: Session) -> dict[str, Any]:
-        person, action = save_person(session, rec, _user())
+        person, action = save_person(session, rec, who)
         session.flush()
         return {
             "id": person.id,
@@ -430,7 +448,7 @@ def add_question(
     )
 
     def work(session: Session) -> dict[str, Any]:
-        question, action = save_question(session, rec, by or _user())
+        question, action = save_question(session, rec, _who(by))
         return {"id": question.id, "slug": question.slug, "title": question.title, "action": action}
 
     emit_record(_transact(ctx, work, write=True), fmt)
@@ -505,7 +523,7 @@ def add_claim(
     rec = _record(ClaimIn, **fields)
 
     def work(session: Session) -> dict[str, Any]:
-        claim, action = save_claim(session, rec, by or _user())
+        claim, action = save_claim(session, rec, _who(by))
         if claim.retracted_at is not None:
             click.echo(f"claim {claim.id} was retracted: {claim.retracted_reason}", err=True)
         return {"id": claim.id, "kind": claim.kind, "basis": claim.mapping_basis, "action": action}
@@ -618,7 +636,7 @@ def add_outcome(
             evidence_url=evidence_urls[0] if evidence_urls else None,
             more_evidence=list(evidence_urls[1:]), **fields,
         )  # fmt: skip
-        recorded = record_outcome(session, question, rec, by or _user(), hindsight_ok=confirmed)
+        recorded = record_outcome(session, question, rec, _who(by), hindsight_ok=confirmed)
         return question.slug, recorded
 
     slug, recorded = _transact(ctx, work, write=True)
@@ -737,7 +755,7 @@ def edit_claim(
     if condition or condition_result:
         fields["condition"] = {"question": condition, "result": condition_result}
     edit_result = _transact(
-        ctx, lambda s: correct(s, claim_id, fields, reason, by or _user()), write=True
+        ctx, lambda s: correct(s, claim_id, fields, reason, _who(by)), write=True
     )
     _emit_edit(edit_result, fmt)
 
@@ -776,7 +794,7 @@ def edit_question(
     reason = _reason(reason)
     edit_result = _transact(
         ctx,
-        lambda s: correct(s, ref, fields, add_tags, remove_tags, reason, by or _user()),
+        lambda s: correct(s, ref, fields, add_tags, remove_tags, reason, _who(by)),
         write=True,
     )
     _emit_edit(edit_result, fmt)
@@ -816,7 +834,7 @@ def edit_person(
     reason = _reason(reason)
     edit_result = _transact(
         ctx,
-        lambda s: correct(s, ref, fields, add_aliases, remove_aliases, reason, by or _user()),
+        lambda s: correct(s, ref, fields, add_aliases, remove_aliases, reason, _who(by)),
         write=True,
     )
     _emit_edit(edit_result, fmt)
@@ -859,7 +877,7 @@ def edit_source(
     reason = _reason(reason)
     text = text_file.read() if text_file else None
     edit_result = _transact(
-        ctx, lambda s: correct(s, ref, fields, text, reason, by or _user()), write=True
+        ctx, lambda s: correct(s, ref, fields, text, reason, _who(by)), write=True
     )
     _emit_edit(edit_result, fmt)
 
@@ -895,7 +913,7 @@ def retract_claim(
     from tracker.services.edits import retract_claim as withdraw
 
     reason = _reason(reason)
-    _emit_edit(_transact(ctx, lambda s: withdraw(s, claim_id, reason, by or _user()), write=True),
+    _emit_edit(_transact(ctx, lambda s: withdraw(s, claim_id, reason, _who(by)), write=True),
                fmt)  # fmt: skip
 
 
@@ -919,7 +937,7 @@ def retract_appearance(
 
     reason = _reason(reason)
     _emit_edit(
-        _transact(ctx, lambda s: withdraw(s, appearance_id, reason, by or _user()), write=True),
+        _transact(ctx, lambda s: withdraw(s, appearance_id, reason, _who(by)), write=True),
         fmt,
     )
 
@@ -1253,8 +1271,12 @@ def synth(folder: Path, claims: int, seed: int) -> None:
 def backup(ctx: click.Context, target: Path, force: bool) -> None:
     """Write a consistent copy of the database to TARGET, even while others write.
 
-    Uses SQLite's online backup; the copy is a single self-contained file,
-    checked with PRAGMA integrity_check before the command reports success.
+    Uses SQLite's online backup into a temporary file next to TARGET; the copy
+    is one self-contained file and must pass PRAGMA integrity_check and
+    foreign_key_check before it is renamed onto TARGET. A damaged database, or
+    a TARGET that is the database itself (under any path, link or its -wal
+    file), is refused and nothing is written; --force replaces an existing
+    TARGET only with a copy that passed.
 
     \b
     Example:
@@ -1263,19 +1285,23 @@ def backup(ctx: click.Context, target: Path, force: bool) -> None:
     from tracker.config import database_url, sqlite_path
     from tracker.schema import copy_database
 
-    path = sqlite_path(database_url(ctx.find_root().params.get("db")))
+    url = database_url(ctx.find_root().params.get("db"))
+    path = sqlite_path(url)
+    if path is None and url.startswith("sqlite"):
+        raise InputError("an in-memory database has no file to back up")
     if path is None:
-        raise InputError("tracker backup copies SQLite files; back up a server with its own tools")
+        raise InputError(
+            "tracker backup copies SQLite files; back up a server with its own tools (pg_dump)"
+        )
     if not path.is_file():
         raise InputError(f"no database at {path}")
-    if target.exists() and not force:
-        raise InputError(f"{target} exists; pass --force to replace it")
     if not target.parent.is_dir():
         raise InputError(f"folder {target.parent} does not exist")
-    if target.exists():
-        target.unlink()
-    copy_database(path, target)
-    click.echo(f"backed up {path.name} to {target} (integrity ok)", err=True)
+    try:
+        copy_database(path, target, replace=force)
+    except FileExistsError:
+        raise InputError(f"{target} exists; pass --force to replace it") from None
+    click.echo(f"backed up {path.name} to {target} (integrity and foreign keys ok)", err=True)
 
 
 @cli.group(cls=TrackerGroup, context_settings=CONTEXT)

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import click
+
+from tracker.text import visible
 
 FORMATS = ("table", "json", "csv", "nl")
 
@@ -24,18 +27,25 @@ def json_default(value: Any) -> Any:
 
 
 def output_options(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Add --json / --csv / --nl (and the default, --table) to a command; the
-    command receives ``fmt``."""
+    """Add --json / --csv / --csv-raw / --nl (and the default, --table) to a
+    command; the command receives ``fmt``."""
     options = [
         click.option(
             "--table", "fmt", flag_value="table", default=True, help="A human table (default)."
         ),
         click.option("--json", "fmt", flag_value="json", help="A JSON array."),
-        click.option("--csv", "fmt", flag_value="csv", help="CSV with a header row."),
+        click.option(
+            "--csv", "fmt", flag_value="csv",
+            help="CSV with a header row, safe to open in a spreadsheet.",
+        ),
+        click.option(
+            "--csv-raw", "fmt", flag_value="csv-raw",
+            help="CSV with every cell as stored (for data pipelines: no formula guard).",
+        ),
         click.option(
             "--nl", "fmt", flag_value="nl", help="Newline-delimited JSON, one object a line."
         ),
-    ]
+    ]  # fmt: skip
     for option in reversed(options):
         fn = option(fn)
     return fn
@@ -46,10 +56,45 @@ def _cell(value: Any, width: int | None) -> Any:
         return ""
     if isinstance(value, float):
         return f"{value:.3g}"
-    text = str(value).replace("\n", " ")
+    text = visible(str(value).replace("\n", " "))
     if width is not None and len(text) > width:
         return text[: width - 1] + "…"
     return text
+
+
+# Characters JSON leaves as they are but a terminal may act on (C1 controls,
+# bidirectional overrides): written as \u escapes, which JSON reads the same.
+_UNSAFE_IN_JSON = re.compile(r"[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def json_text(value: Any, indent: int | None = None) -> str:
+    """JSON as the tracker writes it: UTF-8, nothing a terminal acts on."""
+    text = json.dumps(value, ensure_ascii=False, indent=indent, default=json_default)
+    return _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
+
+
+# A cell a spreadsheet would run as a formula starts with one of these.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _spreadsheet_safe(value: Any) -> Any:
+    """A text cell that a spreadsheet would run as a formula, made plain text
+    by a leading apostrophe (numbers are left alone: -0.5 is a number)."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def write_csv(rows: Sequence[dict[str, Any]], raw: bool = False) -> None:
+    """CSV with a header row. Lines end in CRLF (RFC 4180), so a CR or LF inside
+    a cell is always quoted and the file parses back; unless ``raw``, cells a
+    spreadsheet would run as formulas are neutralised."""
+    if not rows:
+        return
+    writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]), lineterminator="\r\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow(row if raw else {k: _spreadsheet_safe(v) for k, v in row.items()})
 
 
 def emit(
@@ -63,15 +108,12 @@ def emit(
     """Write rows in the chosen format; ``columns`` picks and orders the table's columns
     (data formats always carry every field)."""
     if fmt == "json":
-        click.echo(json.dumps(list(rows), ensure_ascii=False, indent=2, default=json_default))
+        click.echo(json_text(list(rows), indent=2))
     elif fmt == "nl":
         for row in rows:
-            click.echo(json.dumps(row, ensure_ascii=False, default=json_default))
-    elif fmt == "csv":
-        if rows:
-            writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]), lineterminator="\n")
-            writer.writeheader()
-            writer.writerows(rows)
+            click.echo(json_text(row))
+    elif fmt in ("csv", "csv-raw"):
+        write_csv(rows, raw=fmt == "csv-raw")
     else:
         if not rows:
             click.echo(empty, err=True)
@@ -85,7 +127,7 @@ def emit(
 
 def emit_record(record: dict[str, Any], fmt: str) -> None:
     """One record: JSON for data formats, aligned ``key: value`` lines for people."""
-    if fmt in ("json", "nl", "csv"):
+    if fmt in ("json", "nl", "csv", "csv-raw"):
         emit([record], fmt)
         return
     width = max(len(k) for k in record)

@@ -8,6 +8,12 @@ from typing import Any
 import click
 
 from tracker.output import emit
+from tracker.text import visible
+
+
+def _echo(text: str) -> None:
+    """A line for the terminal: stored control characters shown, not acted on."""
+    click.echo(visible(text))
 
 
 def _probability(row: dict[str, Any]) -> str:
@@ -23,7 +29,7 @@ def _probability(row: dict[str, Any]) -> str:
 
 def _wrapped(text: str, indent: str = "  ") -> None:
     # Long words (URLs) stay whole, so they can still be copied or clicked.
-    click.echo(
+    _echo(
         textwrap.fill(text, 100, initial_indent=indent, subsequent_indent=indent + "  ",
                       break_long_words=False, break_on_hyphens=False)
     )  # fmt: skip
@@ -53,16 +59,16 @@ def _score_line(score: dict[str, Any] | None) -> str:
 
 def _outcomes(history: list[dict[str, Any]]) -> None:
     if not history:
-        click.echo("  no outcome recorded")
+        _echo("  no outcome recorded")
         return
     for o in history:
         mark = "current" if o["current"] else "superseded by a later record"
-        click.echo(
+        _echo(
             f"  #{o['id']} {o['result'].upper()} on {o['occurred_on']} "
             f"(recorded {o['recorded_at']} by {o['recorded_by']}; {mark})"
         )
         if o["supersedes"]:
-            click.echo(f"      corrects #{o['supersedes']}")
+            _echo(f"      corrects #{o['supersedes']}")
         for label in ("evidence_url", "evidence_source", "note"):
             if o.get(label):
                 _wrapped(f"{label.replace('_', ' ')}: {o[label]}", "      ")
@@ -73,28 +79,28 @@ def _outcomes(history: list[dict[str, Any]]) -> None:
 def _question_block(title: str, q: dict[str, Any] | None) -> None:
     if q is None:
         return
-    click.echo(f"\n{title}: {q['slug']} — {q['title']} (resolve by {q['resolve_by']})")
+    _echo(f"\n{title}: {q['slug']} — {q['title']} (resolve by {q['resolve_by']})")
     if "required_result" in q:
-        click.echo(f"  counts only if it resolves {q['required_result'].upper()}")
+        _echo(f"  counts only if it resolves {q['required_result'].upper()}")
     _outcomes(q["outcomes"])
 
 
 def render_claim(c: dict[str, Any]) -> None:
-    click.echo(f"Claim {c['id']} ({c['kind']}), made {c['made_on']}")
+    _echo(f"Claim {c['id']} ({c['kind']}), made {c['made_on']}")
     if c.get("made_on_note"):
-        click.echo(f"  date note: {c['made_on_note']}")
+        _echo(f"  date note: {c['made_on_note']}")
     aliases = f" (also: {', '.join(c['speaker_aliases'])})" if c["speaker_aliases"] else ""
-    click.echo(f"Speaker: {c['speaker']}{aliases}")
+    _echo(f"Speaker: {c['speaker']}{aliases}")
     if c.get("role"):
-        click.echo(f"  role as stated: {c['role']}")
-    click.echo("Quote:")
-    click.echo(textwrap.indent(textwrap.fill(_quoted(c["quote"]), 96), "  "))
+        _echo(f"  role as stated: {c['role']}")
+    _echo("Quote:")
+    _echo(textwrap.indent(textwrap.fill(_quoted(c["quote"]), 96), "  "))
     if c.get("wording"):
-        click.echo(f"Wording: {c['wording']}")
-    click.echo(f"Probability of YES: {_probability(c)}")
-    click.echo(f"Score: {_score_line(c['score'])}")
+        _echo(f"Wording: {c['wording']}")
+    _echo(f"Probability of YES: {_probability(c)}")
+    _echo(f"Score: {_score_line(c['score'])}")
     if c.get("direction"):
-        click.echo(f"Direction: {c['direction']} (no level, not scored)")
+        _echo(f"Direction: {c['direction']} (no level, not scored)")
     if c.get("mapping_note"):
         _wrapped(f"note: {c['mapping_note']}")
     s = c["source"]
@@ -103,7 +109,7 @@ def render_claim(c: dict[str, Any]) -> None:
     if s.get("published_on_note"):
         _wrapped(f"date note: {s['published_on_note']}")
     if s.get("url"):
-        click.echo(f"  {s['url']}")
+        _echo(f"  {s['url']}")
     for a in c["appearances"]:
         retracted = f" — retracted: {a['retracted_reason']}" if a["retracted_reason"] else ""
         _wrapped(
@@ -114,14 +120,14 @@ def render_claim(c: dict[str, Any]) -> None:
         _wrapped(_quoted(a["quote"]))
     _question_block("Question", c["question_detail"])
     _question_block("Condition", c["condition"])
-    click.echo(f"\nEntered by {c['entered_by']} at {c['entered_at']}")
+    _echo(f"\nEntered by {c['entered_by']} at {c['entered_at']}")
     if c.get("retracted"):
         _wrapped(f"RETRACTED {c['retracted']['at']}: {c['retracted']['reason']} "
                  "(not scored or counted)", "")  # fmt: skip
     _revisions(c["revisions"])
     for a in c["appearances"]:
         if a["revisions"]:
-            click.echo(f"Appearance {a['id']} in {a['source']}:")
+            _echo(f"Appearance {a['id']} in {a['source']}:")
             _revisions(a["revisions"])
 
 
@@ -129,26 +135,26 @@ def _revisions(revisions: list[dict[str, Any]]) -> None:
     """A record's corrections, oldest first: when, who, what changed and why."""
     if not revisions:
         return
-    click.echo("History of corrections:")
+    _echo("History of corrections:")
     for r in revisions:
         _wrapped(f"{r['revised_at']} by {r['revised_by']}: {r['field']} {r['old']} → {r['new']}")
         _wrapped(f"reason: {r['reason']}", "      ")
 
 
 def render_question(q: dict[str, Any]) -> None:
-    click.echo(f"Question {q['id']}: {q['slug']}")
-    click.echo(f"  {q['title']}")
-    click.echo(
+    _echo(f"Question {q['id']}: {q['slug']}")
+    _echo(f"  {q['title']}")
+    _echo(
         f"Resolve by: {q['resolve_by']}"
         + (f" (as worded: {q['horizon']})" if q.get("horizon") else "")
     )
-    click.echo("Criteria:")
-    click.echo(textwrap.indent(textwrap.fill(q["criteria"], 96), "  "))
+    _echo("Criteria:")
+    _echo(textwrap.indent(textwrap.fill(q["criteria"], 96), "  "))
     if q["tags"]:
-        click.echo(f"Tags: {', '.join(q['tags'])}")
-    click.echo("Outcome history:")
+        _echo(f"Tags: {', '.join(q['tags'])}")
+    _echo("Outcome history:")
     _outcomes(q["outcomes"])
-    click.echo("Claims:")
+    _echo("Claims:")
     emit(
         q["claims"],
         "table",
@@ -158,5 +164,5 @@ def render_question(q: dict[str, Any]) -> None:
     )
     if q["retracted_claims"]:
         ids = ", ".join(str(c["id"]) for c in q["retracted_claims"])
-        click.echo(f"Retracted claims (not scored): {ids}")
+        _echo(f"Retracted claims (not scored): {ids}")
     _revisions(q["revisions"])

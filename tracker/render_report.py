@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import csv
-import json
-import sys
 import textwrap
 from collections.abc import Sequence
 from typing import Any
 
 import click
 
-from tracker.output import json_default
+from tracker.output import json_text, write_csv
+from tracker.text import visible
 
 SCALE_NAMES = {
     "recorded": "as recorded (each claim on its own mapping)",
@@ -310,12 +308,8 @@ def render_text(report: dict[str, Any], markdown: bool = False) -> str:
 
 def emit_report(report: dict[str, Any], fmt: str) -> None:
     if fmt == "json":
-        click.echo(json.dumps(report, ensure_ascii=False, indent=2, default=json_default))
+        click.echo(json_text(report, indent=2))
     elif fmt == "csv":
-        rows = report["scoreboard"] + report["groups"]
-        if rows:
-            writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]), lineterminator="\n")
-            writer.writeheader()
-            writer.writerows(rows)
+        write_csv(report["scoreboard"] + report["groups"])
     else:
-        click.echo(render_text(report, markdown=fmt == "markdown"), nl=False)
+        click.echo(visible(render_text(report, markdown=fmt == "markdown")), nl=False)

@@ -104,28 +104,159 @@ def _describe(engine: Engine) -> str:
 
 def backup_sqlite(path: Path, stem: str | Path) -> Path:
     """A backup next to the original named ``stem`` plus its suffix (or at
-    ``stem`` when it is a path)."""
+    ``stem`` when it is a path), written and checked as ``copy_database`` does.
+    An existing file is never replaced: a second backup under the same name
+    (the same second) gets ``-1``, ``-2``… added."""
     target = path.parent / Path(stem)
-    return copy_database(path, target.with_name(target.name + (path.suffix or ".db")))
-
-
-def copy_database(path: Path, target: Path) -> Path:
-    """A consistent copy through SQLite's online backup: committed WAL content
-    included, safe while other processes write. The copy is checked before it
-    is reported."""
-    src = sqlite3.connect(path)
-    try:
-        dst = sqlite3.connect(target)
+    suffix = path.suffix or ".db"
+    for n in range(100):
+        name = f"{target.name}-{n}{suffix}" if n else f"{target.name}{suffix}"
         try:
-            src.backup(dst)
-            dst.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
-            status = dst.execute("PRAGMA integrity_check").fetchone()[0]
+            return copy_database(path, target.with_name(name), replace=False)
+        except FileExistsError:
+            continue
+    raise SchemaError(f"too many backups named {target.name}… next to {path}")
+
+
+def copy_database(path: Path, target: Path, *, replace: bool = True) -> Path:
+    """A consistent copy of the SQLite file ``path`` at ``target``, written so
+    that it cannot hurt either file.
+
+    Refused, nothing written: a target that is the database itself however it
+    is spelled (same device and inode, a symlink or hard link to it, or its
+    -wal, -shm or -journal file); a target with a -wal or -journal file of its
+    own (that file would be replayed onto the copy); a database that is
+    missing, empty, not SQLite or damaged; an existing target when ``replace``
+    is false (``FileExistsError``).
+
+    The copy goes through SQLite's online backup (committed WAL content
+    included, safe while other processes write) into a temporary file in the
+    target's folder, is made one self-contained file (journal_mode DELETE),
+    must pass PRAGMA integrity_check and foreign_key_check, is flushed to disk
+    and only then renamed onto the target. An existing target is replaced
+    whole or not at all, and no temporary file outlives a failure.
+    """
+    import errno
+    import os
+    import stat
+    import tempfile
+    import time
+    from contextlib import closing, suppress
+
+    from tracker.config import BUSY_TIMEOUT_MS
+    from tracker.errors import Busy
+
+    def same_file(a: str | Path, b: str | Path) -> bool:
+        try:
+            return os.path.samefile(a, b)
+        except OSError:
+            return False
+
+    real_target = os.path.realpath(target)
+    for suffix, what in (("", "the database"), ("-wal", "the write-ahead log of the database"),
+                         ("-shm", "the shared-memory file of the database"),
+                         ("-journal", "the journal of the database")):  # fmt: skip
+        spellings = {f"{path}{suffix}", f"{os.path.realpath(path)}{suffix}"}
+        if any(same_file(target, s) or real_target == os.path.realpath(s) for s in spellings):
+            raise SchemaError(f"{target} is {what} {path} itself; back up to another file")
+
+    folder = target.parent
+    if not folder.is_dir():
+        raise SchemaError(f"folder {folder} does not exist")
+
+    def taken() -> FileExistsError:
+        return FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), str(target))
+
+    exists = os.path.lexists(target)
+    if exists and not replace:
+        raise taken()
+    if exists and not (target.is_symlink() or target.is_file()):
+        raise SchemaError(f"{target} is not a regular file; not replacing it")
+    for suffix in ("-wal", "-journal"):
+        if os.path.lexists(f"{target}{suffix}"):
+            raise SchemaError(
+                f"{target}{suffix} exists: {target} is open as a database or was not closed "
+                "cleanly; back up to another file"
+            )
+
+    if not path.is_file():
+        raise SchemaError(f"no database at {path}")
+    with path.open("rb") as fh:
+        header = fh.read(16)
+    if not header:
+        raise SchemaError(f"{path} is an empty file, not a database; nothing to back up")
+    if header != b"SQLite format 3\x00":
+        raise SchemaError(f"{path} is not a SQLite database; nothing to back up")
+
+    untouched = f", {target} left as it was" if exists else ""
+    seconds = BUSY_TIMEOUT_MS / 1000
+    deadline = time.monotonic() + seconds
+
+    def progress(status: int, remaining: int, total: int) -> None:
+        if status in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED) and time.monotonic() > deadline:
+            raise Busy(f"{path} stayed locked for {seconds:g} s; no backup written{untouched}")
+
+    try:
+        fd, name = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise SchemaError(f"cannot write in folder {folder}: {exc.strerror}") from None
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        try:
+            # mode=rw: the database is never created, only read.
+            source = f"{path.absolute().as_uri()}?mode=rw"
+            with closing(sqlite3.connect(tmp, timeout=seconds)) as dst:
+                with closing(sqlite3.connect(source, uri=True, timeout=seconds)) as src:
+                    src.backup(dst, progress=progress)
+                mode = dst.execute("PRAGMA journal_mode = DELETE").fetchone()[0]
+                problems = [r[0] for r in dst.execute("PRAGMA integrity_check")]
+                broken = dst.execute("PRAGMA foreign_key_check").fetchall()
+        except sqlite3.DatabaseError as exc:
+            if exc.sqlite_errorcode & 0xFF not in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
+                raise
+            raise SchemaError(f"{path} is damaged ({exc}); no backup written{untouched}") from None
+        if problems != ["ok"]:
+            raise SchemaError(
+                f"{path} is damaged (PRAGMA integrity_check reports {len(problems)} "
+                f"problem{'s' if len(problems) > 1 else ''}); no backup written{untouched}"
+            )
+        if broken:
+            raise SchemaError(
+                f"{path} has {len(broken)} row{'s' if len(broken) > 1 else ''} referring to "
+                f"missing rows (PRAGMA foreign_key_check, first in table {broken[0][0]}); "
+                f"no backup written{untouched}"
+            )
+        if mode.lower() != "delete":
+            raise SchemaError(f"the copy of {path} could not be made one self-contained file")
+        fd = os.open(tmp, os.O_RDONLY)
+        try:
+            os.fsync(fd)
         finally:
-            dst.close()
-    finally:
-        src.close()
-    if status != "ok":
-        raise SchemaError(f"the copy at {target} failed its integrity check: {status}")
+            os.close(fd)
+        os.chmod(tmp, stat.S_IMODE(path.stat().st_mode))  # as private as the database
+        if replace:
+            os.replace(tmp, target)
+        else:
+            try:
+                os.link(tmp, target)  # never over a file that appeared meanwhile
+            except FileExistsError:
+                raise
+            except OSError:  # a file system without hard links
+                if os.path.lexists(target):
+                    raise taken() from None
+                os.replace(tmp, target)
+            tmp.unlink(missing_ok=True)
+    except BaseException:
+        for leftover in ("", "-journal", "-wal", "-shm"):
+            Path(f"{tmp}{leftover}").unlink(missing_ok=True)
+        raise
+    with suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)  # the rename itself survives a crash
+        finally:
+            os.close(fd)
     return target
 
 

@@ -7,7 +7,11 @@ import unicodedata
 from functools import lru_cache
 
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# What no stored text may hold: C0 controls but tab and newline (a carriage
+# return too: it rewrites a terminal line and breaks CSV), DEL, C1 controls
+# (U+009B starts a terminal escape like ESC [), and the bidirectional
+# overrides, embeddings and isolates that make text read other than it is.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def fold(value: str) -> str:
@@ -53,3 +57,9 @@ def quoted(value: object, limit: int = _SHOWN) -> str:
     if len(text) > limit:
         text = text[: limit - 1] + "…"
     return f'"{text}"'
+
+
+def visible(value: str) -> str:
+    """A text as it may reach a terminal: any control character already stored
+    (by an older version, or raw SQL) shown as its code, never acted on."""
+    return _CONTROL.sub(lambda m: f"<U+{ord(m.group(0)):04X}>", value)

@@ -13,6 +13,8 @@ A source may give ``text_file`` (a path relative to its file) instead of
 from __future__ import annotations
 
 import json
+import os
+import stat
 from collections import Counter
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
@@ -138,21 +140,127 @@ def _yaml_loader() -> Any:
     return Loader
 
 
+# A source's text_file: how much of it may be read. LongText (tracker.records)
+# holds at most 50,000,000 characters, and UTF-8 takes at most 4 bytes a
+# character, so no file whose text fits is refused for its size in bytes.
+TEXT_FILE_MAX_CHARS = 50_000_000
+TEXT_FILE_MAX_BYTES = 4 * TEXT_FILE_MAX_CHARS
+_OUTSIDE = "is outside the seed file's folder"
+
+
+def _escaped(value: str) -> str:
+    """A file name as a one-line message shows it: characters that are not
+    printable (control characters, line separators, bidi controls) as \\uXXXX
+    escapes, so a name cannot reach the terminal as anything but text."""
+    return "".join(ch if ch.isprintable() else _escape(ch) for ch in value)
+
+
+def _escape(ch: str) -> str:
+    code = ord(ch)
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
+
+
+def _file_kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
 def _with_text_file(path: Path, where: str, item: dict[str, Any]) -> dict[str, Any]:
+    """Read a source's ``text_file``: a regular UTF-8 file inside the seed file's
+    folder (no absolute path, no ``..`` or symlink that leads out of it), of at
+    most TEXT_FILE_MAX_BYTES. It is never opened unless it is a regular file, and
+    is opened non-blocking, so a FIFO or a device cannot hang the import."""
     if "text_file" not in item:
         return item
     item = dict(item)
     name = item.pop("text_file")
+    where = _escaped(where)
     if "text" in item:
         raise ValidationFailed(f"{where}: text_file: give text or text_file, not both")
-    if not isinstance(name, str):
+    if not isinstance(name, str) or not name.strip():
         raise ValidationFailed(f"{where}: text_file: expected a file name")
-    target = path.parent / name
+    shown = _escaped(name)
+
+    def refuse(why: str) -> ValidationFailed:
+        return ValidationFailed(f"{where}: text_file: {shown} {why}")
+
+    if "\x00" in name:
+        raise refuse("contains a NUL character (give a file name)")
+    relative = Path(name)
+    if relative.is_absolute() or relative.drive:
+        raise refuse(f"{_OUTSIDE} (give a path inside it)")
     try:
-        item["text"] = target.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        why = getattr(exc, "strerror", None) or "not UTF-8 text"
-        raise ValidationFailed(f"{where}: text_file: cannot read {target} ({why})") from exc
+        folder = path.parent.resolve(strict=True)
+        # Each step resolved on its own: a ``..`` that climbs out, or a symlink
+        # anywhere along the path (the last part too) that points out, is refused
+        # even if a later step would lead back in.
+        target = folder
+        for i in range(1, len(relative.parts) + 1):
+            step = Path(*relative.parts[:i])
+            target = (folder / step).resolve(strict=True)
+            if not target.is_relative_to(folder):
+                if step.name == "..":  # climbs out of the folder
+                    raise refuse(f"{_OUTSIDE} (give a path inside it)")
+                raise refuse(
+                    f"{_OUTSIDE}: {_escaped(str(step))} is a symlink to {_escaped(str(target))} "
+                    "(give a path inside it)"
+                )
+        info = os.stat(target)
+    except FileNotFoundError:
+        raise refuse("does not exist in the seed file's folder") from None
+    except RuntimeError:  # Path.resolve's symlink loop (Python < 3.13)
+        raise refuse("cannot be read (a symlink loop)") from None
+    except OSError as exc:
+        raise refuse(f"cannot be read ({exc.strerror or type(exc).__name__})") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise refuse(f"is {_file_kind(info.st_mode)}, not a regular file (give a text file)")
+    limit = TEXT_FILE_MAX_BYTES
+    too_big = f"is too big (over {limit:,} bytes)"
+    if info.st_size > limit:
+        raise refuse(too_big)
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(target, flags | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0))
+    except OSError as exc:
+        raise refuse(f"cannot be read ({exc.strerror or type(exc).__name__})") from None
+    with os.fdopen(fd, "rb", buffering=0) as file:
+        opened = os.fstat(file.fileno())
+        if not stat.S_ISREG(opened.st_mode) or (opened.st_dev, opened.st_ino) != (
+            info.st_dev,
+            info.st_ino,
+        ):
+            raise refuse("changed while it was being read (import again)")
+        # At most limit + 1 bytes, a piece at a time (one read of limit + 1
+        # would set aside that much memory however small the file is).
+        chunks: list[bytes] = []
+        size = 0
+        try:
+            while size <= limit:
+                chunk = file.read(min(1 << 20, limit + 1 - size))
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                size += len(chunk)
+        except OSError as exc:
+            raise refuse(f"cannot be read ({exc.strerror or type(exc).__name__})") from None
+    data = b"".join(chunks)
+    if len(data) > limit:
+        raise refuse(too_big)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise refuse(f"is not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    if len(text) > TEXT_FILE_MAX_CHARS:
+        raise refuse(f"is too long (over {TEXT_FILE_MAX_CHARS:,} characters)")
+    # As a file opened as text reads it: every line ending as "\n".
+    item["text"] = text.replace("\r\n", "\n").replace("\r", "\n")
     return item
 
 
