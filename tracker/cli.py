@@ -69,6 +69,8 @@ def _one_line(exc: Exception) -> str:
     if module.startswith("sqlalchemy") or module == "sqlite3":  # sqlite3: the quick reads
         orig = getattr(exc, "orig", None) or exc
         return f"database error: {str(orig).splitlines()[0]}"
+    if isinstance(exc, OverflowError):  # a number or date past what can be stored
+        return "a number or date is out of range"
     if isinstance(exc, OSError):
         return f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": ")
     if module.startswith("pydantic"):
@@ -205,6 +207,11 @@ def _record(model: Any, **fields: Any) -> Any:
 _OPTION_FOR_FIELD = {"evidence_url": "evidence", "more_evidence": "evidence", "occurred_on": "on",
                      "aliases": "alias"}  # fmt: skip
 
+
+# Numbers a user types, bounded where they enter: a row id fits the database's
+# integers, a count of rows a sane maximum (0 often means "all").
+ROW_ID = click.IntRange(1, 2**63 - 1)
+COUNT = click.IntRange(0, 1_000_000_000)
 
 db_option = click.option(
     "-d",
@@ -532,7 +539,7 @@ def add_claim(
 
 
 @cli.command(name="add-appearance")
-@click.argument("claim_id", type=int)
+@click.argument("claim_id", type=ROW_ID)
 @click.option("--source", help="The later source (slug, URL or id).")
 @click.option("--quote", help="The claim's words as they stand in that source.")
 @click.option("--on", "appeared_on", metavar="YYYY-MM-DD", help="When it appeared there.")
@@ -574,7 +581,7 @@ def add_appearance(
 
 @cli.command(name="add-outcome")
 @click.argument("args", nargs=-1, metavar="[QUESTION] RESULT")
-@click.option("--claim", "claim_id", type=int, help="Resolve the question of this claim.")
+@click.option("--claim", "claim_id", type=ROW_ID, help="Resolve the question of this claim.")
 @click.option(
     "--on", "occurred_on", metavar="YYYY-MM-DD", help="When it happened (or became settled)."
 )
@@ -704,7 +711,7 @@ def edit() -> None:
 
 
 @edit.command(name="claim")
-@click.argument("claim_id", type=int)
+@click.argument("claim_id", type=ROW_ID)
 @click.option("--speaker", help="Who said it (any known spelling).")
 @click.option("--source", help="Source slug, URL or id.")
 @click.option("--made-on", metavar="YYYY-MM-DD", help="When it was said.")
@@ -896,7 +903,7 @@ def retract() -> None:
 
 
 @retract.command(name="claim")
-@click.argument("claim_id", type=int)
+@click.argument("claim_id", type=ROW_ID)
 @reason_option
 @by_option
 @output_options
@@ -918,7 +925,7 @@ def retract_claim(
 
 
 @retract.command(name="appearance")
-@click.argument("appearance_id", type=int)
+@click.argument("appearance_id", type=ROW_ID)
 @reason_option
 @by_option
 @output_options
@@ -948,7 +955,7 @@ def retract_appearance(
 @click.option("--status", type=click.Choice(QUESTION_STATUSES), help="By the question's status.")
 @click.option("--tag", help="Only questions with this tag.")
 @click.option("--since", metavar="YYYY-MM-DD", help="Only claims made on or after this date.")
-@click.option("--limit", type=click.IntRange(min=0), help="At most this many rows; 0 for all.")
+@click.option("--limit", type=COUNT, help="At most this many rows; 0 for all.")
 @output_options
 @click.pass_context
 def list_(ctx: click.Context, since: str | None, fmt: str, **filters: Any) -> None:
@@ -995,12 +1002,17 @@ def _instant_option(value: str | None) -> Any:
 
 
 def _date_option(value: str | None, option: str) -> Any:
+    import datetime as dt
+
     from tracker.dates import parse_iso_date
 
     try:
-        return parse_iso_date(value) if value else None
+        day = parse_iso_date(value) if value else None
     except ValueError as exc:
         raise InputError(f"{option}: {exc}") from None
+    if day is not None and day > dt.date(9999, 11, 30):  # the report looks 30 days ahead
+        raise InputError(f"{option}: {day} is out of range (the last date is 9999-11-30)")
+    return day
 
 
 @cli.command()
@@ -1038,7 +1050,7 @@ def _date_option(value: str | None, option: str) -> Any:
 )
 @click.option(
     "--rows",
-    type=click.IntRange(min=0),
+    type=COUNT,
     metavar="N",
     help="Rows per group table (by speaker, tag, ...); 0 for all. "
     "[default: 20 in table and markdown, all in json and csv]",
@@ -1046,7 +1058,7 @@ def _date_option(value: str | None, option: str) -> Any:
 @click.option(
     "--claims",
     "claim_rows",
-    type=click.IntRange(min=0),
+    type=COUNT,
     default=100,
     show_default=True,
     metavar="N",
@@ -1118,7 +1130,7 @@ def report(ctx: click.Context, scale: str, strict: bool, speaker: str | None, ta
 @cli.command()
 @click.option(
     "--limit",
-    type=click.IntRange(min=0),
+    type=COUNT,
     metavar="N",
     help="Show the first N (soonest) only; 0 for all. [default: 50 in a table, all otherwise]",
 )
@@ -1170,6 +1182,8 @@ def show(ctx: click.Context, ref: str, fmt: str) -> None:
     from tracker.services.claims import show_claim, show_question
 
     _existing(ctx)
+    if ref.isdigit() and int(ref) > ROW_ID.max:  # type: ignore[operator]
+        raise InputError(f"no claim {ref[:20]}… (ids are smaller numbers)")
     if ref.isdigit():
         data, render = _transact(ctx, lambda s: show_claim(s, int(ref))), render_claim
     else:
@@ -1243,8 +1257,8 @@ def datasette_metadata(ctx: click.Context, output: Path | None, database: str | 
 
 @cli.command()
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
-@click.option("-n", "--claims", type=click.IntRange(min=1), default=10_000, show_default=True,
-              help="How many claims (the other sections scale with it).")  # fmt: skip
+@click.option("-n", "--claims", type=click.IntRange(1, 100_000_000), default=10_000,
+              show_default=True, help="How many claims (the rest scale with it).")  # fmt: skip
 @click.option("--seed", type=int, default=1, show_default=True, help="Random seed.")
 def synth(folder: Path, claims: int, seed: int) -> None:
     """Write a synthetic data set to FOLDER, to try the tracker at scale.

@@ -44,7 +44,11 @@ def _check_sqlite_file(url: str) -> None:
         raise SchemaError(f"{path} is a folder, not a database file")
     if not path.parent.is_dir():
         raise SchemaError(f"folder {path.parent} does not exist (for database {path.name})")
-    if path.exists() and path.stat().st_size >= 16:
+    if path.exists() and path.stat().st_size == 0:
+        # SQLite would take an empty file for a new database; a typo or a failed
+        # copy would then silently become one.
+        raise SchemaError(f"{path} is an empty file, not a database (remove it to start anew)")
+    if path.exists():
         with path.open("rb") as fh:
             if fh.read(16) != b"SQLite format 3\x00":
                 raise SchemaError(f"{path} is not a SQLite database")

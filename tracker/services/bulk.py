@@ -62,7 +62,12 @@ from tracker.services.claims import (
 )
 from tracker.services.differences import shown
 from tracker.services.importer import SECTIONS, ImportSummary, located
-from tracker.services.outcomes import chain_order, hindsight_claims, refuse_unscoring
+from tracker.services.outcomes import (
+    chain_order,
+    check_recorded_after,
+    hindsight_claims,
+    refuse_unscoring,
+)
 from tracker.services.people import SPELLING_ADDED, alias_taken, refuse_other_person
 from tracker.services.questions import question_values, refuse_other_question
 from tracker.services.scores import Upkeep, is_stale, no_score_change, refresh
@@ -118,26 +123,40 @@ def _csv_row(row: dict[str, str]) -> dict[str, Any]:
     return out
 
 
+# The longest cell a CSV file may hold: a source's full text (records.LongText).
+CSV_CELL_LIMIT = 50_000_000
+
+
 def read_rows(path: Path) -> Iterator[tuple[int, int, Any]]:
-    """(line number, bytes read so far, raw row) for each row of a bulk file."""
-    with path.open("r", encoding="utf-8", newline="") as fh:
-        lines = _Lines(fh)
-        if path.suffix.lower() == ".csv":
-            reader = csv.DictReader(lines)
+    """(line number, bytes read so far, raw row) for each row of a bulk file.
+    A line that is not UTF-8 text, or a CSV cell past the limit, is named."""
+    with path.open("rb") as fh:
+        lines = _Lines(path, fh)
+        yield from _rows(path, lines)
+
+
+def _rows(path: Path, lines: _Lines) -> Iterator[tuple[int, int, Any]]:
+    """The rows of a CSV or JSON-lines file, with their line numbers."""
+    if path.suffix.lower() == ".csv":
+        csv.field_size_limit(max(csv.field_size_limit(), CSV_CELL_LIMIT))
+        reader = csv.DictReader(lines)
+        try:
             for row in reader:
                 try:
                     yield reader.line_num, lines.read, _csv_row(row)
                 except ValueError as exc:
                     raise ValidationFailed(f"{path}:{reader.line_num}: {exc}") from None
-            return
-        for number, line in enumerate(lines, start=1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise ValidationFailed(f"{path}:{number}: not valid JSON: {exc.msg}") from None
-            yield number, lines.read, row
+        except csv.Error as exc:
+            raise ValidationFailed(f"{path}:{reader.line_num}: not valid CSV ({exc})") from None
+        return
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise ValidationFailed(f"{path}:{number}: not valid JSON: {exc.msg}") from None
+        yield number, lines.read, row
 
 
 def _validate(model: type[BaseModel], path: Path, number: int, row: Any) -> Any:
@@ -252,16 +271,22 @@ def _triggers_once_per_batch(conn: Connection, table: str, after_id: int) -> Ite
 
 
 class _Lines:
-    """Lines of a text file, counting the characters read (for the progress bar)."""
+    """Lines of a file decoded as UTF-8 one at a time, so a line that is not
+    UTF-8 is named exactly; counts the bytes read (for the progress bar)."""
 
-    def __init__(self, fh: Any) -> None:
-        self.fh = fh
+    def __init__(self, path: Path, fh: Any) -> None:
+        self.path, self.fh = path, fh
         self.read = 0
 
     def __iter__(self) -> Iterator[str]:
-        for line in self.fh:
+        for number, line in enumerate(self.fh, start=1):
             self.read += len(line)
-            yield line
+            try:
+                yield line.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise ValidationFailed(
+                    f"{self.path}:{number}: not UTF-8 text ({exc.reason} at byte {exc.start})"
+                ) from None
 
 
 class _Maps:
@@ -292,6 +317,7 @@ class _Maps:
             if default:
                 self.default_scale = slug
         self.chains: dict[int, list[tuple[int, tuple[Any, ...]]]] | None = None
+        self.recorded_at: dict[int, Any] = {}  # outcome id: when it was recorded
         self.seen: dict[int, int] = {}
 
     def term(self, scale: str | None, term: str) -> TermRef:
@@ -313,6 +339,7 @@ class _Maps:
             rows = conn.execute(
                 select(Outcome.id, Outcome.question_id, Outcome.supersedes_id, *_OUTCOME_KEY)
             ).all()
+            self.recorded_at = dict(conn.execute(select(Outcome.id, Outcome.recorded_at)).all())
             links: dict[int, list[str]] = {}
             for outcome_id, url in conn.execute(
                 select(OutcomeEvidence.outcome_id, OutcomeEvidence.url).order_by(
@@ -701,6 +728,8 @@ class BulkImporter:
                     continue
                 if chain and chain[-1][1] == key:
                     continue  # the same call again is not a correction
+                if chain:
+                    check_recorded_after(r.recorded_at, self.maps.recorded_at[chain[-1][0]])
                 if chain and not self.hindsight_ok:  # a correction may unscore claims
                     _, scored = hindsight_claims(conn, qid, r.occurred_on)
                     refuse_unscoring(r.question, r.occurred_on, scored, "occurred_on")
@@ -709,7 +738,7 @@ class BulkImporter:
                     {"question_id": qid, "result": r.result, "occurred_on": r.occurred_on,
                      "evidence_url": r.evidence_url, "evidence_source_id": key[3], "note": r.note,
                      "supersedes_id": chain[-1][0] if chain else None,
-                     "recorded_at": r.recorded_at or utcnow(),
+                     "recorded_at": (recorded_at := r.recorded_at or utcnow()),
                      "recorded_by": r.recorded_by or self.entered_by},
                 ).scalar_one()  # fmt: skip
                 if r.more_evidence:
@@ -717,6 +746,7 @@ class BulkImporter:
                         {"outcome_id": new_id, "position": n, "url": url}
                         for n, url in enumerate(r.more_evidence, start=2)
                     ])  # fmt: skip
+                self.maps.recorded_at[new_id] = recorded_at
                 chain.append((new_id, key))
                 created += 1
 
@@ -783,14 +813,24 @@ class BulkImporter:
             summary.counts[(section, "unchanged")] += unchanged
             batch.clear()
 
-        for number, position, row in read_rows(path):
-            batch.append((f"{path}:{number}", _validate(MODELS[section], path, number, row)))
-            if len(batch) >= BATCH_SIZE:
+        imported = 0  # the last line of the last batch written
+        try:
+            for number, position, row in read_rows(path):
+                batch.append((f"{path}:{number}", _validate(MODELS[section], path, number, row)))
+                if len(batch) >= BATCH_SIZE:
+                    flush()
+                    imported = number
+                    advance(position - done)
+                    done = position
+            if batch:
                 flush()
-                advance(position - done)
-                done = position
-        if batch:
-            flush()
+        except ValidationFailed as exc:
+            if imported:  # say where the import stopped: whole batches stay
+                raise ValidationFailed(
+                    f"{exc} (lines up to {imported} of {path.name} were imported; "
+                    "fix this one and import again: what is there is skipped)"
+                ) from None
+            raise
         advance(path.stat().st_size - done)
 
 

@@ -95,6 +95,17 @@ def hindsight_claims(
     return late, [i for i in late if scores.get(i, {}).get("status") == "scored"]
 
 
+def check_recorded_after(recorded_at: Any, corrected_at: Any) -> None:
+    """A correction imported with its own recording time (history from
+    elsewhere) must come after what it corrects: the chain is the order in
+    which the record changed, and --as-recorded reads it so."""
+    if recorded_at is not None and recorded_at < corrected_at:
+        raise Conflict(
+            f"recorded_at: {recorded_at:%Y-%m-%dT%H:%M:%SZ} is before the outcome it corrects "
+            f"was recorded ({corrected_at:%Y-%m-%dT%H:%M:%SZ}); a correction comes after"
+        )
+
+
 def refuse_unscoring(slug: str, occurred_on: Any, scored: list[int], option: str) -> None:
     """The one refusal for an outcome that would turn scored claims into hindsight."""
     if scored:
@@ -129,6 +140,8 @@ def record_outcome(
     current = current_outcome(session, question.id)
     if current is not None and _same(session, current, rec, evidence_source_id):
         return None
+    if current is not None:
+        check_recorded_after(rec.recorded_at, current.recorded_at)
     late, scored = hindsight_claims(session, question.id, rec.occurred_on)
     if not hindsight_ok:
         refuse_unscoring(question.slug, rec.occurred_on, scored, option)
