@@ -69,6 +69,10 @@ def _one_line(exc: Exception) -> str:
     if module.startswith("sqlalchemy") or module == "sqlite3":  # sqlite3: the quick reads
         orig = getattr(exc, "orig", None) or exc
         return f"database error: {str(orig).splitlines()[0]}"
+    if isinstance(exc, AssertionError):  # a row another refers to is gone
+        return (
+            "the database is inconsistent (a row others refer to is missing): run `tracker verify`"
+        )
     if isinstance(exc, OverflowError):  # a number or date past what can be stored
         return "a number or date is out of range"
     if isinstance(exc, OSError):
@@ -1276,6 +1280,40 @@ def synth(folder: Path, claims: int, seed: int) -> None:
 
     counts = generate(folder, claims, seed)
     emit([{"file": f"{folder}/{k}.jsonl", "rows": v} for k, v in counts.items()], "table")
+
+
+@cli.command(name="verify")
+@output_options
+@click.pass_context
+def verify_(ctx: click.Context, fmt: str) -> None:
+    """Check the database against what the tracker made it; exit 1 on any problem.
+
+    Checks the file (SQLite's integrity check) and every reference (rows
+    written with foreign keys off), every table, index, trigger and view
+    against this tracker's migrations (a dropped or altered trigger, an added
+    one), each question's chain of outcome corrections, and the kept score
+    totals against a fresh computation.
+
+    \b
+    Example:
+        tracker verify
+        tracker --db archive.db verify --json
+    """
+    from tracker.services.verify import verify
+
+    _existing(ctx)
+    results = _transact(ctx, lambda s: verify(s.connection()))
+    rows = []
+    for name, findings in results.items():
+        if not findings:
+            rows.append({"check": name, "result": "ok", "problem": ""})
+        rows += [{"check": name, "result": "problem", "problem": f.problem} for f in findings]
+    emit(rows, fmt, ["check", "result", "problem"], width=None)
+    problems = sum(len(found) for found in results.values())
+    if problems:
+        raise click.ClickException(
+            f"{problems} problem(s) found; the record cannot be trusted as it is"
+        )
 
 
 @cli.command()
