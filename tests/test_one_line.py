@@ -103,3 +103,19 @@ def test_a_correction_recorded_before_what_it_corrects_is_refused(
     )
     message = invoke("import", str(seed), ok=False).output
     assert "recorded_at: 2020-01-01T00:00:00Z is before the outcome it corrects" in message
+
+
+def test_a_folder_of_seed_and_bulk_files_writes_nothing_if_a_bulk_file_is_broken(
+    invoke: Invoke, db_path: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    (folder / "a.yaml").write_text("people:\n  - {name: Seed Person}\n", encoding="utf-8")
+    broken = '{"slug": "ok", "title": "Fine"}\n{"slug": "Bad Slug"}\n'
+    (folder / "b.sources.jsonl").write_text(broken, encoding="utf-8")
+    message = invoke("import", str(folder), ok=False).output
+    assert "b.sources.jsonl:2:" in message
+    if db_path.exists():
+        conn = sqlite3.connect(db_path)
+        assert conn.execute("SELECT count(*) FROM people").fetchone()[0] == 0
+        conn.close()

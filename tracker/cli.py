@@ -278,15 +278,16 @@ def import_(
     PATHS are files or folders. YAML and JSON seed files are validated whole
     before anything is written, and written in one transaction. JSON-lines and
     CSV files (one section each, named after it: claims.jsonl, people.csv) are
-    streamed in batches of 5,000 rows, one transaction each, for large data.
-    Importing the same files again changes nothing.
+    streamed in batches of 5,000 rows, one transaction each, for large data;
+    given with seed files, they are read and checked first. Importing the
+    same files again changes nothing.
 
     \b
     Example:
         tracker import seeds/
         tracker import archive/sources.jsonl archive/people.jsonl archive/claims.jsonl
     """
-    from tracker.services.bulk import bulk_import, is_bulk_file
+    from tracker.services.bulk import bulk_import, check_files, is_bulk_file
     from tracker.services.importer import ImportSummary, collect_files, import_files
 
     def progress(total: int) -> Any:
@@ -297,6 +298,8 @@ def import_(
     seed_files = [f for f in files if not is_bulk_file(f)]
     bulk_files = [f for f in files if is_bulk_file(f)]
     summary = ImportSummary()
+    if seed_files and bulk_files:  # nothing of the seeds is written if a bulk file is broken
+        check_files(bulk_files)
     if seed_files:
         summary = _transact(
             ctx,

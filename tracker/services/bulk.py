@@ -168,6 +168,17 @@ def _validate(model: type[BaseModel], path: Path, number: int, row: Any) -> Any:
         raise ValidationFailed(f"{path}:{number}: {first_error(exc)}") from None
 
 
+def check_files(files: list[Path]) -> None:
+    """Read and validate every row of bulk files, writing nothing: for an
+    import that also writes seed files, which must not be committed when a
+    bulk file beside them is broken. (What needs the database, a speaker's
+    name say, is checked as the rows are written.)"""
+    for path in order_files(files):
+        model = MODELS[section_of(path)]
+        for number, _, row in read_rows(path):
+            _validate(model, path, number, row)
+
+
 def _placeholder(conn: Connection) -> str:
     """The driver's positional placeholder (sqlite3: ?, psycopg: %s)."""
     return "?" if conn.dialect.paramstyle == "qmark" else "%s"
