@@ -7,12 +7,16 @@ so the name is filled in here for any other file.
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import json
 import os
+import sqlite3
 import sys
-import tempfile
+import weakref
+from contextlib import closing
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from tracker.errors import TrackerError
@@ -56,39 +60,139 @@ def write_metadata(target: Path, database: str) -> None:
 SETTINGS: dict[str, Any] = {"sql_time_limit_ms": 1000, "suggest_facets": False}
 
 
-def datasette_command(db: Path, port: int, metadata_path: Path) -> list[str]:
-    settings = [
-        part
-        for name, value in SETTINGS.items()
-        for part in ("--setting", name, str(value).lower())  # False -> "false"
-    ]
-    return [
-        sys.executable, "-m", "datasette", "serve", str(db),
-        "--metadata", str(metadata_path),
-        "--host", "127.0.0.1", "--port", str(port), *settings,
-    ]  # fmt: skip
+# What one visitor's request can make the server do. Datasette's time limit is
+# checked between SQLite instructions, every thousand of them, so it cannot
+# stop one function call: `length(randomblob(999999999))` built a gigabyte in
+# one step, and four such requests stalled the server for 25 s at 3 GB. Each
+# connection therefore caps the longest string or blob any expression may
+# build (SQLite's default is 1,000,000,000 bytes). Reading a stored value
+# longer than the cap fails as well ("string or blob too big"), so the cap must
+# hold the longest value the site shows: a source's full text, up to
+# 50,000,000 characters (records.LongText). 64 MiB holds that at the limit in
+# ASCII and any text up to 64 MiB of UTF-8 (over 22 million Korean
+# characters); a longer text is kept and shown by the CLI, but not by the site.
+# Building 200 MB (`hex(zeroblob(100000000))`) fails at once.
+VALUE_LIMIT = 64 * 1024 * 1024
+# The longest SQL text: the longest statement in the schema or the metadata is
+# under 4,000 characters.
+SQL_LIMIT = 100_000
+# printf() (and its alias format()) repeats a %c as often as the precision
+# says, even past the cap, where it only returns NULL: `%.*c` with 2**31 - 1
+# takes 9 s of CPU in one call (SQLite 3.40). Nothing on the site uses it, so
+# visitors' SQL may not call it.
+REFUSED_FUNCTIONS = frozenset({"printf", "format"})
+# What one statement may return, in all: the lengths of its text and blob
+# values added up (characters or bytes), as Datasette fetches its rows. Under
+# the cap, 40 rows of 32 MB each (`hex(zeroblob(16000000 + 0 * i))` over a
+# counter) were made in under a second, then took 7.5 GB and 22 s to render.
+# Twice the cap: the longest value and as much again.
+RESULT_LIMIT = 2 * VALUE_LIMIT
+RESULT_MESSAGE = (
+    f"result too big: over {RESULT_LIMIT:,} characters in all; ask for fewer rows or columns"
+)
+# The memory all SQLite connections in the serving process may hold together.
+# Each value is capped, but one statement can hold many at once (60 columns of
+# 66 MB each took 5.8 GB); past this limit a statement fails instead. It holds
+# for the whole process, so run() sets it, in the process that only serves the
+# site, never app().
+HEAP_LIMIT = 1024 * 1024 * 1024
+PLUGIN_NAME = "tracker.site"
+
+
+def _authorize(action: int, arg1: str | None, arg2: str | None, *_: str | None) -> int:
+    if action == sqlite3.SQLITE_FUNCTION and (arg2 or "").lower() in REFUSED_FUNCTIONS:
+        return sqlite3.SQLITE_DENY
+    if action == sqlite3.SQLITE_READ and arg1 == "pragma_database_list" and arg2 == "file":
+        return sqlite3.SQLITE_IGNORE  # the file's path reads as NULL
+    return sqlite3.SQLITE_OK
+
+
+class _ResultBudget:
+    """A row factory that stops a statement's rows past RESULT_LIMIT in all."""
+
+    def __init__(self, row_factory: Any) -> None:
+        self.row_factory = row_factory
+        self.used: weakref.WeakKeyDictionary[sqlite3.Cursor, int] = weakref.WeakKeyDictionary()
+
+    def __call__(self, cursor: sqlite3.Cursor, row: tuple[Any, ...]) -> Any:
+        used = self.used.get(cursor, 0) + sum(len(v) for v in row if isinstance(v, str | bytes))
+        if used > RESULT_LIMIT:
+            # Datasette shows the message: a 400 for SQL, a 500 for a table page.
+            raise sqlite3.DataError(RESULT_MESSAGE)
+        self.used[cursor] = used
+        return row if self.row_factory is None else self.row_factory(cursor, row)
+
+
+def limit_connection(conn: sqlite3.Connection) -> None:
+    """Apply the site's limits to one SQLite connection (after Datasette has
+    set its row factory, sqlite3.Row, which the budget wraps)."""
+    conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, VALUE_LIMIT)
+    conn.setlimit(sqlite3.SQLITE_LIMIT_SQL_LENGTH, SQL_LIMIT)
+    conn.set_authorizer(_authorize)
+    conn.row_factory = _ResultBudget(conn.row_factory)
+
+
+def _prepare_connection(conn: sqlite3.Connection, database: str, datasette: Any) -> None:
+    # Datasette's plugins are global to the process: act on the tracker's site only.
+    if isinstance(datasette, _site_class()):
+        limit_connection(conn)
+
+
+@functools.cache
+def _site_class() -> type:
+    """Datasette as the tracker serves it, with the site's plugin registered
+    (once per process, on first use: Datasette is an optional dependency)."""
+    from datasette import hookimpl
+    from datasette.app import Datasette
+    from datasette.plugins import pm
+
+    class Site(Datasette):  # type: ignore[misc]
+        def _connected_databases(self) -> list[dict[str, Any]]:
+            # /-/databases without each file's absolute path: Datasette 0.65 has
+            # no setting for it, and both the page and its JSON come from here.
+            rows = super()._connected_databases()
+            return [{k: v for k, v in row.items() if k != "path"} for row in rows]
+
+    if pm.get_plugin(PLUGIN_NAME) is None:
+        plugin = ModuleType(PLUGIN_NAME, "The forecast tracker's limits (tracker.site).")
+        plugin.prepare_connection = hookimpl(_prepare_connection)  # type: ignore[attr-defined]
+        pm.register(plugin, name=PLUGIN_NAME)
+    return Site
 
 
 def app(db: Path) -> Any:
-    """The site as ``tracker serve`` configures it, in this process (for
+    """The site as ``tracker serve`` runs it, in this process (also for
     Datasette's own test client: the tests and the benchmark)."""
-    from datasette.app import Datasette
+    return _site_class()(files=[str(db)], metadata=metadata(db.stem), settings=SETTINGS)
 
-    return Datasette(files=[str(db)], metadata=metadata(db.stem), settings=SETTINGS)
+
+def run(db: Path, port: int) -> None:
+    """Serve app(db) on 127.0.0.1:``port`` until stopped, as ``datasette serve`` would."""
+    import uvicorn
+
+    with closing(sqlite3.connect(":memory:")) as conn:
+        conn.execute(f"PRAGMA hard_heap_limit = {HEAP_LIMIT}")
+    site = app(db)
+    uvicorn.run(site.app(), host="127.0.0.1", port=port, log_level="info", lifespan="on")
+
+
+# What serve() runs in the fresh process (`-c`: tracker.site is imported once).
+_RUN = (
+    "import sys; from pathlib import Path; from tracker.site import run; "
+    "run(Path(sys.argv[1]), int(sys.argv[2]))"
+)
 
 
 def serve(db: Path, port: int) -> None:
-    """Replace this process with Datasette serving ``db`` on 127.0.0.1:``port``.
+    """Replace this process with the site, app(db), on 127.0.0.1:``port``.
 
-    Visitors can read and run read-only SQL; nothing they do can write, since
-    no writable canned query or write plugin is configured.
+    Visitors can read and run read-only SQL, within the limits above; nothing
+    they do can write, since no writable canned query or write plugin is
+    configured.
     """
     if importlib.util.find_spec("datasette") is None:
         raise TrackerError(INSTALL_HINT)
-    folder = Path(tempfile.mkdtemp(prefix="tracker-site-"))
-    meta = folder / "metadata.json"
-    write_metadata(meta, db.stem)
-    command = datasette_command(db, port, meta)
+    command = [sys.executable, "-c", _RUN, str(db), str(port)]
     sys.stdout.flush()
     sys.stderr.flush()
     os.execv(command[0], command)
