@@ -5,8 +5,12 @@ full size by `make stress`, which prints one table:
 
     scenario | operations tried | failures seen by users | rows lost | integrity
 
+The concurrent writers run on a SQLite file and, when a PostgreSQL server
+answers at $TRACKER_TEST_PG (default: the local one), on a throwaway database
+there too. Every temporary folder and database is removed afterwards.
+
 Run directly:  python tests/stress.py [--full]
-Workers:       python tests/stress.py writer DB INDEX COUNT
+Workers:       python tests/stress.py writer DB INDEX COUNT   (DB: a file or a URL)
 """
 
 from __future__ import annotations
@@ -14,18 +18,26 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import signal
 import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 TRACKER = [sys.executable, "-m", "tracker"]
+PG_ADMIN_URL = os.environ.get(
+    "TRACKER_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+SHARED = "shared"  # the question every writer corrects
 
 
 @dataclass
@@ -48,7 +60,20 @@ def integrity(db: Path) -> str:
     return "ok" if check == "ok" and not broken else f"{check}; {len(broken)} broken references"
 
 
-def count(db: Path, table: str) -> int:
+def is_server(db: Path | str) -> bool:
+    return "://" in str(db)
+
+
+def count(db: Path | str, table: str) -> int:
+    if is_server(db):
+        from sqlalchemy import create_engine, text
+
+        engine = create_engine(str(db))
+        try:
+            with engine.connect() as conn:
+                return conn.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
+        finally:
+            engine.dispose()
     conn = sqlite3.connect(db)
     try:
         return conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
@@ -58,16 +83,115 @@ def count(db: Path, table: str) -> int:
         conn.close()
 
 
-def env_for(db: Path) -> dict[str, str]:
+def kept_current(db: Path | str, corrections: int) -> list[str]:
+    """What concurrent writers must leave behind on any database: the kept
+    score totals equal a fresh computation (sums to 9 decimals), and the
+    shared question's ``corrections`` outcomes form one chain."""
+    from sqlalchemy import create_engine, text
+
+    from tracker.config import database_url
+    from tracker.score_views import END_OF_TIME, EVERY_CLAIM, with_clause
+    from tracker.services.outcomes import chain_order
+    from tracker.services.scores import TABLES
+
+    def rows(conn: Any, sql: str, params: dict[str, str] | None = None) -> list[tuple]:
+        found = conn.execute(text(sql), params or {}).fetchall()
+        return sorted(
+            (tuple(round(v, 9) if isinstance(v, float) else v for v in r) for r in found),
+            key=lambda r: tuple(map(str, r)),
+        )
+
+    engine = create_engine(database_url(str(db)))
+    problems = []
+    try:
+        with engine.connect() as conn:
+            if conn.execute(text("SELECT stale FROM score_state")).scalar_one():
+                problems.append("score totals left stale")
+            fresh = with_clause(engine.dialect.name, EVERY_CLAIM)
+            params = {"as_of": END_OF_TIME.strip("'"), "today": "2026-01-01"}
+            for table in TABLES:
+                if rows(conn, f"SELECT * FROM {table}") != rows(
+                    conn, f"{fresh}\nSELECT * FROM {table}", params
+                ):
+                    problems.append(f"kept {table} differ from a fresh computation")
+            outcomes = conn.execute(
+                text(
+                    "SELECT o.id, o.supersedes_id FROM outcomes o "
+                    "JOIN questions q ON q.id = o.question_id WHERE q.slug = :slug"
+                ),
+                {"slug": SHARED},
+            ).fetchall()
+    finally:
+        engine.dispose()
+    chain = chain_order(outcomes, 0, 1)
+    if len(chain) != len(outcomes) or len(outcomes) != corrections:
+        problems.append(
+            f"{SHARED}: {len(outcomes)} outcomes, {len(chain)} in its chain "
+            f"({corrections} recorded)"
+        )
+    return problems
+
+
+def env_for(db: Path | str) -> dict[str, str]:
     return {**os.environ, "TRACKER_DB": str(db), "TRACKER_USER": "stress"}
+
+
+@contextmanager
+def scratch_folder(prefix: str) -> Iterator[Path]:
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def postgres_unavailable() -> str | None:
+    """Why no PostgreSQL scenario can run here, or None when a server answers."""
+    try:
+        import psycopg  # noqa: F401
+    except ModuleNotFoundError:
+        return "the PostgreSQL driver (psycopg) is not installed"
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.exc import OperationalError
+
+    admin = create_engine(PG_ADMIN_URL)
+    try:
+        with admin.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except OperationalError as exc:
+        return f"no PostgreSQL server at {PG_ADMIN_URL}: {str(exc.orig).strip()[:200]}"
+    finally:
+        admin.dispose()
+    return None
+
+
+@contextmanager
+def scratch_database(folder: Path, postgres: bool) -> Iterator[str]:
+    """A new SQLite file in ``folder``, or a new PostgreSQL database, dropped afterwards."""
+    if not postgres:
+        yield str(folder / "t.db")
+        return
+    from sqlalchemy import create_engine, text
+
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    name = f"tracker_stress_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 # --- concurrent writers --------------------------------------------------------------
 
 
-def writer(db: Path, index: int, n: int) -> int:
-    """Record ``n`` questions, each with a claim and an outcome, through the
-    service layer, one transaction each, as the CLI does. Returns failures."""
+def writer(db: Path | str, index: int, n: int) -> int:
+    """Record ``n`` questions, each with a claim and an outcome, and as many
+    corrections of the question every writer corrects, through the service
+    layer, one transaction each, as the CLI does. Returns failures."""
     from tracker.config import database_url
     from tracker.db import get_engine, run_in_transaction
     from tracker.records import ClaimIn, OutcomeIn, PersonIn, QuestionIn
@@ -107,23 +231,48 @@ def writer(db: Path, index: int, n: int) -> int:
                 ),
                 write=True,
             )
+            # Not the same outcome again: each correction has a note of its own.
+            correction = OutcomeIn(question=SHARED, result="yes" if (index + i) % 2 else "no",
+                                   occurred_on="2025-06-01", evidence_url="https://e.x/s",
+                                   note=f"correction {i} by writer {index}")  # fmt: skip
+            run_in_transaction(
+                engine,
+                lambda s, o=correction: record_outcome(s, require_question(s, SHARED), o, "stress"),
+                write=True,
+            )
         except Exception as exc:  # anything here would have reached a user
             failures += 1
             print(f"writer {index}: {type(exc).__name__}: {exc}", file=sys.stderr)
     return failures
 
 
-def concurrent_writers(writers: int, each: int, readers: int) -> Outcome:
-    folder = Path(tempfile.mkdtemp(prefix="tracker-stress-"))
-    db = folder / "t.db"
+def concurrent_writers(writers: int, each: int, readers: int, *, postgres: bool = False) -> Outcome:
+    """``writers`` processes write at once (see ``writer``) while ``readers``
+    processes run the report in a loop, on a SQLite file or on PostgreSQL."""
+    with (
+        scratch_folder("tracker-stress-") as folder,
+        scratch_database(folder, postgres) as db,
+    ):
+        return _concurrent_writers(folder, db, writers, each, readers, postgres)
+
+
+def _concurrent_writers(
+    folder: Path, db: str, writers: int, each: int, readers: int, postgres: bool
+) -> Outcome:
     subprocess.run([*TRACKER, "init"], env=env_for(db), check=True, capture_output=True)
-    source = folder / "source.yaml"
-    source.write_text("sources: [{slug: stress, title: Stress source}]\n")
-    subprocess.run([*TRACKER, "import", str(source)], env=env_for(db), check=True,
+    seed = folder / "seed.yaml"
+    seed.write_text(
+        "sources: [{slug: stress, title: Stress source}]\n"
+        "people: [{name: Shared Speaker}]\n"
+        f"questions: [{{slug: {SHARED}, title: Shared, criteria: c, resolve_by: 2025-12-31}}]\n"
+        "claims: [{speaker: Shared Speaker, source: stress, made_on: 2025-01-01, "
+        f"quote: shared claim, question: {SHARED}, probability: 0.7}}]\n"
+    )
+    subprocess.run([*TRACKER, "import", str(seed)], env=env_for(db), check=True,
                    capture_output=True)  # fmt: skip
     procs = [
         subprocess.Popen(
-            [sys.executable, __file__, "writer", str(db), str(i), str(each)],
+            [sys.executable, __file__, "writer", db, str(i), str(each)],
             env=env_for(db),
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -171,13 +320,17 @@ def concurrent_writers(writers: int, each: int, readers: int) -> Outcome:
         if err.strip():
             details.append(err.strip()[-300:])
     expected = writers * each
-    lost = sum(expected - count(db, t) for t in ("questions", "claims", "outcomes"))
+    rows = {"questions": expected + 1, "claims": expected + 1, "outcomes": 2 * expected}
+    lost = sum(max(0, n - count(db, t)) for t, n in rows.items())
+    problems = ([] if postgres else [integrity(db)]) + kept_current(db, expected)
+    problems = [p for p in problems if p != "ok"]
     return Outcome(
-        f"{writers} writers x {each} questions+claims+outcomes, {readers} report loops",
-        tried=3 * expected + writers + report_runs,
+        f"{writers} writers x {each} questions+claims+outcomes and corrections of one "
+        f"question, {readers} report loops, on {'PostgreSQL' if postgres else 'SQLite'}",
+        tried=4 * expected + writers + report_runs,
         user_failures=failures,
         rows_lost=lost,
-        integrity=integrity(db),
+        integrity="; ".join(problems) or "ok",
         detail="; ".join(details)[:500],
     )
 
@@ -255,7 +408,11 @@ def kill_repeatedly(
 
 
 def crashes(kills: int, n: int) -> Outcome:
-    folder = Path(tempfile.mkdtemp(prefix="tracker-crash-"))
+    with scratch_folder("tracker-crash-") as folder:
+        return _crashes(folder, kills, n)
+
+
+def _crashes(folder: Path, kills: int, n: int) -> Outcome:
     db = folder / "t.db"
     seed, expected = big_seed(folder, n)
     subprocess.run([*TRACKER, "init"], env=env_for(db), check=True, capture_output=True)
@@ -291,10 +448,14 @@ def crashes(kills: int, n: int) -> Outcome:
 def bulk_crashes(kills: int, n: int) -> Outcome:
     """Bulk (JSON-lines) import killed mid-way: only whole batches may remain,
     and running it again finishes with exactly the expected rows."""
+    with scratch_folder("tracker-bulk-crash-") as folder:
+        return _bulk_crashes(folder, kills, n)
+
+
+def _bulk_crashes(folder: Path, kills: int, n: int) -> Outcome:
     from tracker.services.bulk import BATCH_SIZE
     from tracker.synthetic import generate
 
-    folder = Path(tempfile.mkdtemp(prefix="tracker-bulk-crash-"))
     expected = generate(folder / "data", n, seed=11)
     files = [str(folder / "data" / f"{s}.jsonl") for s in expected]
     db = folder / "t.db"
@@ -325,8 +486,16 @@ def bulk_crashes(kills: int, n: int) -> Outcome:
 
 def run_all(full: bool) -> list[Outcome]:
     if full:
-        return [concurrent_writers(8, 250, 2), crashes(20, 20_000), bulk_crashes(20, 100_000)]
-    return [concurrent_writers(4, 15, 1), crashes(3, 600), bulk_crashes(4, 20_000)]
+        writers, crash, bulk = (8, 250, 2), (20, 20_000), (20, 100_000)
+    else:
+        writers, crash, bulk = (4, 15, 1), (3, 600), (4, 20_000)
+    results = [concurrent_writers(*writers)]
+    missing = postgres_unavailable()
+    if missing is None:
+        results.append(concurrent_writers(*writers, postgres=True))
+    else:
+        print(f"PostgreSQL row left out: {missing}", file=sys.stderr)
+    return [*results, crashes(*crash), bulk_crashes(*bulk)]
 
 
 def table(results: list[Outcome]) -> str:
@@ -343,7 +512,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     sub = parser.add_subparsers(dest="command")
     w = sub.add_parser("writer")
-    w.add_argument("db", type=Path)
+    w.add_argument("db", help="a SQLite file or a database URL")
     w.add_argument("index", type=int)
     w.add_argument("count", type=int)
     parser.add_argument("--full", action="store_true", help="full-size scenarios")

@@ -9,7 +9,15 @@ SQLite is the embedded default. Each new SQLite connection gets:
   off and we emit ``BEGIN`` ourselves, ``BEGIN IMMEDIATE`` for writers, so DDL
   rolls back with everything else and writers queue instead of deadlocking.
 
-Any other SQLAlchemy URL (PostgreSQL for teams) is used as it is.
+PostgreSQL (for teams) has no single writer of its own, so tracker makes one:
+every write transaction first takes one transaction-scoped advisory lock
+(``pg_advisory_xact_lock``), and writers queue on it as they do on SQLite's
+lock. A write reads before it writes (the outcome it supersedes, whether a
+spelling is taken) and keeps the shared score totals current; two writers
+interleaving there would fork an outcome's history or count a claim twice.
+One lock per question would not do: a question's outcome changes the scores
+of claims conditional on it, which are other questions' claims, and every
+write adds to the same overall totals.
 """
 
 from __future__ import annotations
@@ -33,6 +41,37 @@ from tracker.errors import Busy, Conflict, SchemaError, TrackerError
 T = TypeVar("T")
 BUSY_ATTEMPTS = 5
 WRITE_OPTION = "tracker_write"
+# The key of PostgreSQL's advisory lock that tracker's writers queue on ("tracker"
+# in ASCII). Advisory locks are per database: other databases on the server
+# have writers of their own.
+WRITE_LOCK_KEY = int.from_bytes(b"tracker", "big")
+# SQLSTATEs after which the whole unit of work is tried again (PostgreSQL): a
+# serialization failure, a deadlock, and a lock not granted within lock_timeout.
+RETRY_SQLSTATES = {
+    "40001": "kept colliding with other writers",
+    "40P01": "kept deadlocking with other writers",
+    "55P03": "stayed busy",
+}
+# Unique keys a writer checks by reading first (the outcome it supersedes, the
+# first outcome of a question, a spelling or speaker not yet recorded): their
+# violation means another writer got there between the read and the write, and
+# the unit of work read again says what is now true. Any other duplicate is
+# refused at once. Writers holding the write lock never race there; one
+# outside tracker, or an older tracker without the lock, can.
+RACED_KEYS = frozenset(
+    {
+        "uq_outcomes_supersedes_id",
+        "uq_outcomes_one_first_per_question",
+        "uq_person_aliases_alias_key",
+        "uq_people_slug",
+        "uq_people_name",
+    }
+)
+RACE_ATTEMPTS = 3
+
+
+class Raced(Conflict):
+    """A unique key taken by another writer between this one's read and write."""
 
 
 def _check_sqlite_file(url: str) -> None:
@@ -76,6 +115,32 @@ def _install_sqlite_listeners(engine: Engine, *, migrating: bool) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
 
 
+def _install_postgresql_listeners(engine: Engine) -> None:
+    @event.listens_for(engine, "begin")
+    def on_begin(conn: Any) -> None:
+        if conn.get_execution_options().get(WRITE_OPTION, False):
+            _take_write_lock(conn)
+
+
+def _take_write_lock(conn: Any) -> None:
+    """Queue for the one write lock, for as long as SQLite waits for its own."""
+    conn.exec_driver_sql(f"SET LOCAL lock_timeout = {int(BUSY_TIMEOUT_MS)}")
+    conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
+
+
+def hold_write_lock(session: Session) -> None:
+    """Make sure this unit of work holds the write lock before it reads what it
+    will write over. A writer's session (``write=True``) took it as it began;
+    this is for one begun otherwise. Nothing to do on SQLite, whose writers
+    began with BEGIN IMMEDIATE (and a reader there cannot write at all)."""
+    conn = session.connection()
+    if conn.dialect.name != "postgresql" or conn.get_execution_options().get(WRITE_OPTION):
+        return
+    if session.info.get(WRITE_OPTION) is not session.get_transaction():
+        _take_write_lock(conn)
+        session.info[WRITE_OPTION] = session.get_transaction()
+
+
 @cache
 def get_engine(url: str, *, migrating: bool = False) -> Engine:
     """One engine per URL and purpose for the life of the process."""
@@ -93,11 +158,13 @@ def get_engine(url: str, *, migrating: bool = False) -> Engine:
             "file or in PostgreSQL (postgresql://…)"
         )
     try:
-        return create_engine(url, pool_pre_ping=True)
+        engine = create_engine(url, pool_pre_ping=True)
     except ModuleNotFoundError:
         raise SchemaError(
             "the PostgreSQL driver is not installed: pip install 'tracker[postgres]'"
         ) from None
+    _install_postgresql_listeners(engine)
+    return engine
 
 
 def is_sqlite(engine: Engine) -> bool:
@@ -109,7 +176,10 @@ def session_scope(engine: Engine, *, write: bool = False) -> Iterator[Session]:
     """One unit of work: commit at the end, roll back everything on any error.
 
     Integrity errors from the database become ``Conflict`` with a readable
-    message, so a rule enforced only by SQLite still reaches the user as a line.
+    message, so a rule enforced only by SQLite still reaches the user as a line
+    (``Raced`` for a key another writer took between this one's read and
+    write). A busy database, a serialization failure or a deadlock becomes
+    ``Busy``: the unit of work can be tried again.
     """
     bind = engine.execution_options(**{WRITE_OPTION: True}) if write else engine
     session = Session(bind, expire_on_commit=False, autoflush=True)
@@ -118,7 +188,12 @@ def session_scope(engine: Engine, *, write: bool = False) -> Iterator[Session]:
         session.commit()
     except IntegrityError as exc:
         session.rollback()
-        raise Conflict(describe_integrity_error(exc)) from exc
+        diag = getattr(exc.orig, "diag", None)
+        raced = (
+            getattr(exc.orig, "sqlstate", None) == "23505"
+            and getattr(diag, "constraint_name", None) in RACED_KEYS
+        )
+        raise (Raced if raced else Conflict)(describe_integrity_error(exc)) from exc
     except InternalError as exc:
         session.rollback()
         # PostgreSQL reports a trigger's refusal (RAISE EXCEPTION, SQLSTATE P0001)
@@ -129,6 +204,9 @@ def session_scope(engine: Engine, *, write: bool = False) -> Iterator[Session]:
     except OperationalError as exc:
         session.rollback()
         message = str(exc.orig).splitlines()[0]
+        sqlstate = getattr(exc.orig, "sqlstate", None)
+        if sqlstate in RETRY_SQLSTATES:
+            raise Busy(f"the database {RETRY_SQLSTATES[sqlstate]}: {message}") from exc
         if "locked" in message or "busy" in message:
             raise Busy(f"the database stayed busy: {message}") from exc
         raise TrackerError(f"database error: {message}") from exc
@@ -142,17 +220,27 @@ def session_scope(engine: Engine, *, write: bool = False) -> Iterator[Session]:
 def run_in_transaction(engine: Engine, work: Callable[[Session], T], *, write: bool = False) -> T:
     """Run ``work`` in one transaction and return its result.
 
-    Writers queue on SQLite's lock for up to the busy timeout; if SQLite still
-    reports the database busy (it can, for instance while another connection
-    checkpoints the WAL), the whole unit of work is retried a bounded number
-    of times with a jittered back-off, so a user sees the result, not the race.
+    Writers queue on the database's write lock (SQLite's, or tracker's advisory
+    lock on PostgreSQL) for up to the busy timeout; if the database still
+    reports itself busy (SQLite can, for instance while another connection
+    checkpoints the WAL) or PostgreSQL reports a serialization failure or a
+    deadlock, the whole unit of work is retried a bounded number of times with
+    a jittered back-off, so a user sees the result, not the race. So is one
+    that lost a race for a key it had read as free (``Raced``): read again, it
+    either succeeds or is refused in words.
     """
-    for attempt in range(1, BUSY_ATTEMPTS + 1):
+    busy = raced = 0
+    while True:
         try:
             with session_scope(engine, write=write) as session:
                 return work(session)
-        except Busy:
-            if attempt == BUSY_ATTEMPTS:
+        except Raced:
+            raced += 1
+            if raced == RACE_ATTEMPTS:
                 raise
-            time.sleep(random.uniform(0.05, 0.2) * attempt)
-    raise AssertionError("unreachable")
+            time.sleep(random.uniform(0.01, 0.05) * raced)
+        except Busy:
+            busy += 1
+            if busy == BUSY_ATTEMPTS:
+                raise
+            time.sleep(random.uniform(0.05, 0.2) * busy)

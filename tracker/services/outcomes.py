@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from sqlalchemy import func, or_, select, text
 from sqlalchemy.orm import Session
 
+from tracker.db import hold_write_lock
 from tracker.errors import Conflict
 from tracker.models import Claim, Outcome, OutcomeEvidence, Question, Source
 from tracker.services.scores import Database, claim_scores_of, question_upkeep
@@ -134,7 +135,11 @@ def record_outcome(
     into hindsight (not scored); the result lists them, and unless
     ``hindsight_ok`` it is refused when any of them is scored now (a date
     typed wrong would quietly unscore them).
+
+    Writers queue on the write lock before reading the current outcome: two
+    that read the same one would both supersede it.
     """
+    hold_write_lock(session)
     evidence_source = require_source(session, rec.evidence_source) if rec.evidence_source else None
     evidence_source_id = evidence_source.id if evidence_source else None
     current = current_outcome(session, question.id)

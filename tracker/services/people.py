@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tracker.db import hold_write_lock
 from tracker.errors import Conflict
 from tracker.models import Person, PersonAlias
 from tracker.reads import SessionReader
@@ -34,7 +35,9 @@ def require_person(session: Session, name: str) -> Person:
 
 def add_alias(session: Session, person: Person, alias: str) -> bool:
     """Give ``person`` another spelling; True if it was new. An alias that
-    already names someone else is refused: one spelling, one person."""
+    already names someone else is refused: one spelling, one person (writers
+    queue on the write lock, so two cannot both find a spelling free)."""
+    hold_write_lock(session)
     key = alias_key(alias)
     existing = session.scalar(select(PersonAlias).where(PersonAlias.alias_key == key))
     if existing is not None:
@@ -88,6 +91,7 @@ def save_person(
     other values are refused (``tracker edit person`` changes them), and an
     alias is never taken from its owner. A spelling added to a recorded
     speaker is written to their history (``reason``, ``by``)."""
+    hold_write_lock(session)
     slug = rec.slug or slugify(rec.name)
     by_slug = session.scalar(select(Person).where(Person.slug == slug))
     by_name = find_person(session, rec.name)
