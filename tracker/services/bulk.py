@@ -463,10 +463,10 @@ class BulkImporter:
 
     @staticmethod
     def _recorded(
-        conn: Connection, model: Any, key: Any, fields: tuple[str, ...], keys: list[str]
-    ) -> dict[str, dict[str, Any]]:
-        """The recorded rows of ``keys`` (natural keys), as field dicts to compare with."""
-        found: dict[str, dict[str, Any]] = {}
+        conn: Connection, model: Any, key: Any, fields: tuple[str, ...], keys: list[Any]
+    ) -> dict[Any, dict[str, Any]]:
+        """The recorded rows of ``keys`` (natural keys or ids), as field dicts to compare with."""
+        found: dict[Any, dict[str, Any]] = {}
         columns = [getattr(model, f) for f in fields]
         for start in range(0, len(keys), 900):
             rows = conn.execute(select(key, *columns).where(key.in_(keys[start : start + 900])))
@@ -552,16 +552,8 @@ class BulkImporter:
             )
             if found is not None
         }
-        known: dict[int, dict[str, Any]] = {}
-        ordered = sorted(wanted)
-        for start in range(0, len(ordered), 900):
-            rows = conn.execute(
-                select(Person.id, Person.name, Person.slug, Person.kind, Person.description).where(
-                    Person.id.in_(ordered[start : start + 900])
-                )
-            )
-            known.update({row.id: dict(row._mapping) for row in rows})
-        return known
+        fields = ("name", "slug", "kind", "description")
+        return self._recorded(conn, Person, Person.id, fields, sorted(wanted))
 
     @staticmethod
     def _person_name(conn: Connection, person_id: int) -> tuple[str, str]:

@@ -16,9 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tracker.errors import Conflict
-
-# How much of a long value a message shows.
-_SHOWN = 48
+from tracker.text import quoted
 
 
 @dataclass(frozen=True)
@@ -49,10 +47,7 @@ def shown(value: Any) -> str:
         return f"{value:g}"
     if isinstance(value, (list, tuple, set, frozenset)):
         return "[" + ", ".join(sorted(str(v) for v in value)) + "]"
-    text = " ".join(str(value).split())
-    if len(text) > _SHOWN:
-        text = text[: _SHOWN - 1] + "…"
-    return f'"{text}"'
+    return quoted(value)
 
 
 def long_text(value: str | None) -> str | None:

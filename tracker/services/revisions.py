@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tracker.models import Question, Revision, ScaleTerm
+from tracker.models import Person, Question, Revision, ScaleTerm, Source
 from tracker.revision_views import FIELD_LABELS
 from tracker.services.differences import shown
 from tracker.types import TIMESTAMP_FORMAT
@@ -78,8 +78,6 @@ def display(session: Session, field: str, value: str | None) -> str:
         term = session.get(ScaleTerm, int(value))
         return f'{term.scale.slug} "{term.term}"' if term is not None else value
     if field in ("person_id", "source_id"):
-        from tracker.models import Person, Source
-
         row = session.get(Person if field == "person_id" else Source, int(value))
         return (row.slug if row is not None else None) or value
     if field == "text":
