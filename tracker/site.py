@@ -7,9 +7,11 @@ so the name is filled in here for any other file.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import importlib.util
 import json
+import logging
 import os
 import sqlite3
 import sys
@@ -166,14 +168,48 @@ def app(db: Path) -> Any:
     return _site_class()(files=[str(db)], metadata=metadata(db.stem), settings=SETTINGS)
 
 
+# How long a stopping server (SIGTERM, or Ctrl-C) waits for the responses it
+# is still sending. Uvicorn waits for every open connection by default, so one
+# client that stopped reading a streamed CSV (`_stream=on`) kept a terminated
+# server up for as long as it stalled; past this grace the responses are cut
+# off and the server exits. A page takes at most the SQL time limit (1 s) plus
+# rendering; idle keep-alive connections are closed at once.
+SHUTDOWN_GRACE_SECONDS = 3
+
+
+class _ShutdownLog(logging.Filter):
+    """Uvicorn's log of responses cut off at shutdown, as one warning each
+    instead of an error with a traceback: cutting them off is the intent."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        cancelled = record.exc_info is not None and isinstance(
+            record.exc_info[1], asyncio.CancelledError
+        )
+        if cancelled or "timeout graceful shutdown exceeded" in record.getMessage():
+            if cancelled:
+                record.msg, record.args = "a response still being sent at shutdown was cut off", ()
+                record.exc_info = record.exc_text = None
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+
 def run(db: Path, port: int) -> None:
-    """Serve app(db) on 127.0.0.1:``port`` until stopped, as ``datasette serve`` would."""
+    """Serve app(db) on 127.0.0.1:``port`` until stopped, as ``datasette serve`` would.
+
+    Stops within SHUTDOWN_GRACE_SECONDS of SIGTERM or SIGINT, whatever the
+    clients do. Serving writes no temporary file: SQLite's (for large sorts)
+    are unlinked as they are made, and Datasette's serving writes none.
+    """
     import uvicorn
 
     with closing(sqlite3.connect(":memory:")) as conn:
         conn.execute(f"PRAGMA hard_heap_limit = {HEAP_LIMIT}")
     site = app(db)
-    uvicorn.run(site.app(), host="127.0.0.1", port=port, log_level="info", lifespan="on")
+    logging.getLogger("uvicorn.error").addFilter(_ShutdownLog())
+    uvicorn.run(
+        site.app(), host="127.0.0.1", port=port, log_level="info", lifespan="on",
+        timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS,
+    )  # fmt: skip
 
 
 # What serve() runs in the fresh process (`-c`: tracker.site is imported once).
