@@ -94,6 +94,15 @@ def seeded(invoke: Invoke, db_path: Path) -> Path:
     return db_path
 
 
+@pytest.fixture
+def pg_seeded(invoke: Invoke, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """The seeds in a throwaway PostgreSQL database, which every command uses ($TRACKER_DB)."""
+    with pg_database() as url:
+        monkeypatch.setenv("TRACKER_DB", url)
+        invoke("import", str(SEEDS))
+        yield url
+
+
 def dump(path: Path) -> list[tuple[str, list[tuple]]]:
     """Every table's rows, to compare a database before and after. Full-text
     index internals are left out: rebuilt indexes hold the same text in

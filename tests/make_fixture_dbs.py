@@ -1,7 +1,8 @@
 """Regenerate the upgrade fixtures: one database per schema revision, and the
 schema snapshot of head.
 
-    python tests/make_fixture_dbs.py          # add fixtures for new revisions, refresh the snapshot
+    python tests/make_fixture_dbs.py          # add fixtures for new revisions, refresh the
+                                              # snapshot and tracker/guard_definitions.py
     python tests/make_fixture_dbs.py --all    # rebuild every fixture
 
 Recipe for a revision's fixture: the seeds imported at head, plus an outcome
@@ -13,6 +14,7 @@ stand for databases written by older versions of tracker.
 
 from __future__ import annotations
 
+import json
 import sys
 import tempfile
 from pathlib import Path
@@ -23,6 +25,7 @@ HERE = Path(__file__).resolve().parent
 FIXTURES = HERE / "fixtures" / "schema"
 SNAPSHOT = HERE / "fixtures" / "schema.sql"
 SEEDS = HERE.parent / "seeds"
+GUARDS = HERE.parent / "tracker" / "guard_definitions.py"
 
 
 def run(db: Path, *args: str) -> None:
@@ -57,10 +60,37 @@ def snapshot() -> str:
         return schema_sql(db)
 
 
+def fresh_definitions() -> dict[str, str]:
+    """What ``tracker.guards`` compares, read from a database the migrations
+    just built (straight through them: the CLI itself checks the guards)."""
+    from tracker.guards import sqlite_definitions
+    from tracker.schema import fresh_sqlite_master
+
+    return sqlite_definitions(fresh_sqlite_master())
+
+
+def guard_module() -> str:
+    lines = [
+        '"""The definitions ``tracker.guards`` expects of a SQLite database at head.',
+        "",
+        "Written by tests/make_fixture_dbs.py from a database the migrations built;",
+        "tests/test_guards.py fails when they drift apart. Do not edit by hand.",
+        '"""',
+        "",
+        "SQLITE = {",
+        *(f"    {json.dumps(k)}: {json.dumps(v)}," for k, v in sorted(fresh_definitions().items())),
+        "}",
+        "",
+    ]
+    return "\n".join(lines)
+
+
 def main() -> None:
     from tracker.schema import known_revisions
 
     rebuild = "--all" in sys.argv
+    GUARDS.write_text(guard_module())
+    print(f"wrote {GUARDS.relative_to(HERE.parent)}")
     FIXTURES.mkdir(parents=True, exist_ok=True)
     for revision in known_revisions():
         target = FIXTURES / f"{revision}.db"

@@ -24,6 +24,7 @@ REVISION = (
     f"VALUES (1, 'claim', 1, 'quote', 'rewritten', 'x', '{NOW}')"
 )
 EVIDENCE = "(id, outcome_id, position, url) VALUES (1, 1, 2, 'https://example.org/rewritten')"
+LEDGER = f"(id, record_type, record_id, hash) VALUES (1, 'question', 1, '{'0' * 64}')"
 
 # Each table: a write that reuses id 1 in every way SQL allows, and the other attacks.
 ATTACKS = {
@@ -45,6 +46,13 @@ ATTACKS = {
         f"INSERT INTO outcome_evidence {EVIDENCE} ON CONFLICT (id) DO UPDATE SET url = 'x'",
         "UPDATE outcome_evidence SET url = 'https://example.org/x'",
         "DELETE FROM outcome_evidence",
+    ],
+    "ledger": [
+        f"INSERT OR REPLACE INTO ledger {LEDGER}",
+        f"REPLACE INTO ledger {LEDGER}",
+        f"INSERT INTO ledger {LEDGER} ON CONFLICT (id) DO UPDATE SET hash = excluded.hash",
+        "UPDATE ledger SET hash = 'x'",
+        "DELETE FROM ledger WHERE id = 1",
     ],
 }
 
@@ -100,6 +108,7 @@ def test_postgresql_refuses_every_rewrite_of_the_history(pg_history: str) -> Non
     attacks = [
         "TRUNCATE revisions",
         "TRUNCATE outcome_evidence",
+        "TRUNCATE ledger",
         *(f"TRUNCATE {table} CASCADE" for table in ATTACKS),
         *(sql for attacks in ATTACKS.values() for sql in attacks if "REPLACE" not in sql),
     ]

@@ -226,8 +226,10 @@ def test_serialization_failures_and_deadlocks_are_tried_again(tmp_path: Path) ->
 
     from tracker.db import BUSY_ATTEMPTS, get_engine, run_in_transaction
     from tracker.errors import Busy
+    from tracker.schema import ensure_schema
 
     engine = get_engine(f"sqlite:///{tmp_path / 't.db'}")
+    ensure_schema(engine)
     failures = [errors.SerializationFailure("could not serialize access"),
                 errors.DeadlockDetected("deadlock detected")]  # fmt: skip
     calls = []

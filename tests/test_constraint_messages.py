@@ -166,6 +166,7 @@ VALID: dict[str, dict[str, Any]] = {
         "revised_by": "x",
         "revised_at": NOW,
     },
+    "ledger": {"id": 500, "record_type": "claim", "record_id": 500, "hash": "a" * 64},
     "score_totals": {
         "scale": "icd203",
         "dimension": "overall",
@@ -253,6 +254,7 @@ BASE = [
     insert("outcomes", id=1, question_id=1),
     insert("outcomes", id=2, question_id=1, result="no", supersedes_id=1),
     insert("outcome_evidence", id=1, position=2, url="https://e.org/2"),
+    insert("ledger", id=1, record_id=1),
     insert("score_totals", group_key="g1"),
     insert("calibration_totals", forecast=0.1),
 ]
@@ -541,6 +543,16 @@ CASES = [
     case(
         "ck_revisions_revised_at_iso", insert("revisions", revised_at="2026-01-01T25:00:00Z"), "UTC"
     ),
+    # the ledger
+    # pk_ledger: on SQLite a trigger refuses a reused id before the key does (SYNTHETIC).
+    case(
+        "ck_ledger_record_type_allowed",
+        insert("ledger", record_type="person"),
+        "question, claim, appearance, outcome, evidence or revision",
+    ),
+    case("ck_ledger_numbered_from_one", insert("ledger", id=0), "from 1"),
+    case("ck_ledger_hash_length", insert("ledger", hash="ab"), "64 hexadecimal"),
+    case("uq_ledger_record_type_record_id", insert("ledger", record_id=1), "already sealed"),
     # kept score totals
     case("pk_score_totals", insert("score_totals", group_key="g1"), "score totals", "group"),
     case(
@@ -603,6 +615,7 @@ SYNTHETIC = {
     "pk_revisions": "UNIQUE constraint failed: revisions.id",
     "pk_outcomes": "UNIQUE constraint failed: outcomes.id",
     "pk_outcome_evidence": "UNIQUE constraint failed: outcome_evidence.id",
+    "pk_ledger": "UNIQUE constraint failed: ledger.id",
     **{
         f"{t}.{c}": f"NOT NULL constraint failed: {t}.{c}"
         for t, c in not_null_columns()
@@ -722,6 +735,10 @@ TRIGGERS = [
     ("UPDATE outcome_evidence SET url = 'https://x.org' WHERE id = 1",
      "outcome evidence is append-only"),
     ("DELETE FROM outcome_evidence WHERE id = 1", "outcome evidence is append-only"),
+    ("UPDATE ledger SET hash = hash WHERE id = 1", "the ledger is append-only"),
+    ("DELETE FROM ledger", "the ledger is append-only"),
+    (f"REPLACE INTO ledger (id, record_type, record_id, hash) VALUES (1, 'claim', 9, '{'b' * 64}')",
+     "the ledger is append-only"),
     ("UPDATE claims SET role = 'x' WHERE id = 2", "a retracted claim cannot be changed"),
     ("UPDATE claim_appearances SET quote = 'x' WHERE id = 2",
      "a retracted appearance cannot be changed"),

@@ -131,11 +131,34 @@ def _existing(ctx: click.Context) -> None:
         )
 
 
-def _transact(ctx: click.Context, work: Callable[[Session], T], *, write: bool = False) -> T:
-    """Run ``work`` in one transaction (retried if SQLite stays busy)."""
+def _transact(
+    ctx: click.Context, work: Callable[[Session], T], *, write: bool = False, warn: bool = True
+) -> T:
+    """Run ``work`` in one transaction (retried if SQLite stays busy). A read
+    on a database whose guards were changed says so on stderr (a write is
+    refused: ``tracker.db.session_scope``); ``warn=False`` for the commands
+    that look into it."""
     from tracker.db import run_in_transaction
 
-    return run_in_transaction(_engine(ctx), work, write=write)
+    def warned(session: Session) -> T:
+        from tracker.guards import altered
+
+        _warn_altered(altered(session.connection()))
+        return work(session)
+
+    return run_in_transaction(_engine(ctx), warned if warn and not write else work, write=write)
+
+
+def _warn_altered(problems: list[str]) -> None:
+    """One line on stderr, once a command, when the guards were changed."""
+    meta = click.get_current_context().find_root().meta
+    if problems and not meta.get("tracker.guards_warned"):
+        meta["tracker.guards_warned"] = True
+        click.echo(
+            f"tracker: warning: the database's guards were changed outside the tracker "
+            f"({problems[0]}); what it shows may have been altered: run `tracker verify`",
+            err=True,
+        )
 
 
 def _read(ctx: click.Context, work: Callable[[Reader], T]) -> T:
@@ -148,7 +171,12 @@ def _read(ctx: click.Context, work: Callable[[Reader], T]) -> T:
     _existing(ctx)
     with sqlite_reader(database_url(ctx.find_root().params.get("db"))) as reader:
         if reader is not None:
-            return work(reader)
+            from tracker.guards import sqlite_altered
+
+            _warn_altered(sqlite_altered(reader.conn))
+            result = work(reader)
+            if not reader.changed():
+                return result  # else a writer came: read again, waiting for it
     from tracker.reads import SessionReader
 
     return _transact(ctx, lambda session: work(SessionReader(session)))
@@ -1117,14 +1145,23 @@ def report(ctx: click.Context, scale: str, strict: bool, speaker: str | None, ta
         rows=rows or None, claims=claim_rows or None,
     )  # fmt: skip
     if _read(ctx, totals_stale):
-        from tracker.services.scores import refresh
+        from tracker.config import database_url, sqlite_path, sqlite_read_only
 
-        click.echo(
-            "rebuilding the score totals: data was written outside the tracker "
-            "or an import was interrupted…",
-            err=True,
-        )
-        _transact(ctx, refresh, write=True)
+        path = sqlite_path(database_url(ctx.find_root().params.get("db")))
+        if path is not None and sqlite_read_only(path) is not None:
+            import dataclasses
+
+            # Nothing can be kept here: every score computed from the claims instead.
+            opts = dataclasses.replace(opts, fresh=True)
+        else:
+            from tracker.services.scores import refresh
+
+            click.echo(
+                "rebuilding the score totals: data was written outside the tracker "
+                "or an import was interrupted…",
+                err=True,
+            )
+            _transact(ctx, refresh, write=True)
     data = _read(ctx, lambda db: build_report(db, opts))
     emit_report(data, fmt)
     if plot is not None:
@@ -1286,33 +1323,66 @@ def synth(folder: Path, claims: int, seed: int) -> None:
 
 
 @cli.command(name="verify")
+@click.option(
+    "--head",
+    "show_head",
+    is_flag=True,
+    help="Print the ledger's head (ENTRIES:HASH) once every check passes: publish it.",
+)
+@click.option(
+    "--published",
+    metavar="ENTRIES:HASH",
+    help="Also check that the record up to a head published earlier is unchanged.",
+)
 @output_options
 @click.pass_context
-def verify_(ctx: click.Context, fmt: str) -> None:
+def verify_(ctx: click.Context, show_head: bool, published: str | None, fmt: str) -> None:
     """Check the database against what the tracker made it; exit 1 on any problem.
 
     Checks the file (SQLite's integrity check) and every reference (rows
     written with foreign keys off), every table, index, trigger and view
     against this tracker's migrations (a dropped or altered trigger, an added
-    one), each question's chain of outcome corrections, and the kept score
-    totals against a fresh computation.
+    one), each question's chain of outcome corrections, the kept score totals
+    against a fresh computation, and the ledger: the hash chain over every
+    question, claim, appearance, outcome, evidence link and revision,
+    recomputed from the records.
+
+    --head prints the head of the ledger, the number of entries and the last
+    hash: published (on the newsroom's site, in an article), it lets anyone
+    check later with --published that nothing recorded before it changed,
+    even if the whole ledger was rebuilt to match.
 
     \b
     Example:
         tracker verify
+        tracker verify --head
+        tracker verify --published 1234:5f0c…(the 64 hex digits printed by --head)
         tracker --db archive.db verify --json
     """
-    from tracker.services.verify import verify
+    from tracker.services.verify import Head, parse_head, verify
+    from tracker.text import quoted
 
+    try:
+        against = parse_head(published) if published is not None else None
+    except ValueError as exc:
+        raise InputError(f"--published {quoted(published or '')}: {exc}") from None
     _existing(ctx)
-    results = _transact(ctx, lambda s: verify(s.connection()))
+    heads: list[Head] = []
+    results = _transact(ctx, lambda s: verify(s.connection(), against, heads), warn=False)
+    problems = sum(len(found) for found in results.values())
+    if show_head and not problems:
+        head = heads[0]
+        if fmt == "table":
+            click.echo(str(head))
+        else:
+            emit([{"entries": head.entries, "hash": head.hash}], fmt, ["entries", "hash"])
+        return
     rows = []
     for name, findings in results.items():
         if not findings:
             rows.append({"check": name, "result": "ok", "problem": ""})
         rows += [{"check": name, "result": "problem", "problem": f.problem} for f in findings]
     emit(rows, fmt, ["check", "result", "problem"], width=None)
-    problems = sum(len(found) for found in results.values())
     if problems:
         raise click.ClickException(
             f"{problems} problem(s) found; the record cannot be trusted as it is"
@@ -1444,10 +1514,51 @@ def current(ctx: click.Context) -> None:
     Example:
         tracker db current
     """
+    from tracker.guards import altered
     from tracker.schema import schema_state
 
-    state = schema_state(_raw_engine(ctx))
-    click.echo(f"{state.revision or 'none'} (head {state.head}, {state.status})")
+    engine = _raw_engine(ctx)
+    state = schema_state(engine)
+    guards = ""
+    if state.status == "up to date":
+        with engine.connect() as conn:
+            problems = altered(conn)
+        if problems:
+            guards = f"; but {problems[0]}: run `tracker verify`"
+    click.echo(f"{state.revision or 'none'} (head {state.head}, {state.status}{guards})")
+
+
+@db.command()
+@click.pass_context
+def repair(ctx: click.Context) -> None:
+    """Restore the tracker's triggers, views and indexes as its migrations define them.
+
+    For a database whose guards were changed outside the tracker (a dropped
+    or rewritten trigger, a view replaced, a trigger added): each definition
+    is put back exactly, triggers that are not the tracker's are removed, and
+    the kept score totals are marked to be computed afresh. No row of the
+    record is written: run `tracker verify` afterwards to see whether the
+    data changed while the guards were down, and restore a backup if it did.
+
+    \b
+    Example:
+        tracker verify
+        tracker db repair
+        tracker verify
+    """
+    from tracker.services.repair import repair as do_repair
+
+    _existing(ctx)
+    engine = _engine(ctx)
+    done, left = do_repair(engine)
+    for line in done or ["nothing to repair: every definition is as the migrations make it"]:
+        click.echo(line)
+    for line in left:
+        click.echo(f"not repaired: {line}", err=True)
+    if done:
+        click.echo("now run `tracker verify`: repair restores definitions, never data", err=True)
+    if left:
+        raise click.ClickException(f"{len(left)} problem(s) need a backup")
 
 
 @db.command()

@@ -16,6 +16,7 @@ from tracker.vocabulary import (
     BINARY_RESULTS,
     CLAIM_KINDS,
     DIRECTIONS,
+    LEDGER_KINDS,
     MAPPING_BASES,
     PERSON_KINDS,
     RESULTS,
@@ -59,6 +60,7 @@ TABLE_WORDS: dict[str, tuple[str, str]] = {
     "outcomes": ("outcome", "outcomes"),
     "outcome_evidence": ("further evidence link", "further evidence links"),
     "revisions": ("revision", "revisions"),
+    "ledger": ("ledger entry", "ledger entries"),
     "score_totals": ("score total", "score totals"),
     "calibration_totals": ("calibration total", "calibration totals"),
     "score_state": ("score state", "score states"),
@@ -153,6 +155,12 @@ _REQUIRED: dict[str, dict[str, str]] = {
         "reason": "a reason",
         "revised_by": "the name of whoever made it",
         "revised_at": "the time it was made",
+    },
+    "ledger": {
+        "id": "its place in the ledger",
+        "record_type": "the kind of record it seals",
+        "record_id": "the number of the record it seals",
+        "hash": "its hash",
     },
     "score_totals": {
         "scale": "its scale",
@@ -347,6 +355,13 @@ CONSTRAINT_SENTENCES: dict[str, str] = {
     "ck_revisions_reason_nonblank": "a revision needs a reason that is not blank",
     "ck_revisions_revised_by_nonblank": "a revision needs the name of whoever made it",
     "ck_revisions_revised_at_iso": f"a revision's time must be {TIMESTAMP}",
+    # the ledger (tracker.ledger)
+    "pk_ledger": "that ledger entry number is already taken",
+    "ck_ledger_record_type_allowed": "a ledger entry's kind of record must be "
+    f"{_one_of(LEDGER_KINDS)}",
+    "ck_ledger_numbered_from_one": "ledger entries are numbered from 1",
+    "ck_ledger_hash_length": "a ledger entry's hash must be 64 hexadecimal digits",
+    "uq_ledger_record_type_record_id": "that record is already sealed in the ledger",
     # kept score totals
     "pk_score_totals": "the score totals already hold that scale and group",
     "ck_score_totals_dimension_allowed": "a score total's kind of group must be "
@@ -372,6 +387,7 @@ TRIGGER_SENTENCES: dict[str, str] = {
     "changed or removed, record a correction instead",
     "revisions are append-only": "revisions are append-only: the history of a record is "
     "never rewritten",
+    "the ledger is append-only": "the ledger is append-only: its entries are never rewritten",
     "a retracted claim cannot be changed": "a retracted claim cannot be changed",
     "a retracted appearance cannot be changed": "a retracted appearance cannot be changed",
 }

@@ -22,6 +22,7 @@ write adds to the same overall totals.
 
 from __future__ import annotations
 
+import os
 import random
 import time
 from collections.abc import Callable, Iterator
@@ -36,7 +37,7 @@ from sqlalchemy.pool import NullPool
 
 from tracker.config import BUSY_TIMEOUT_MS, sqlite_path
 from tracker.constraint_messages import describe_integrity_error
-from tracker.errors import Busy, Conflict, SchemaError, TrackerError
+from tracker.errors import Busy, Conflict, GuardsAltered, SchemaError, TrackerError
 
 T = TypeVar("T")
 BUSY_ATTEMPTS = 5
@@ -74,6 +75,10 @@ class Raced(Conflict):
     """A unique key taken by another writer between this one's read and write."""
 
 
+class ReadOnly(TrackerError):
+    """A write to a database this process can only read (``sqlite_read_only``)."""
+
+
 def _check_sqlite_file(url: str) -> None:
     """Fail early, in words, on paths SQLite would only report as 'unable to open'."""
     path = sqlite_path(url)
@@ -83,6 +88,8 @@ def _check_sqlite_file(url: str) -> None:
         raise SchemaError(f"{path} is a folder, not a database file")
     if not path.parent.is_dir():
         raise SchemaError(f"folder {path.parent} does not exist (for database {path.name})")
+    if not path.exists() and not os.access(path.parent, os.W_OK | os.X_OK):
+        raise ReadOnly(f"cannot create a database at {path}: its folder is not writable")
     if path.exists() and path.stat().st_size == 0:
         # SQLite would take an empty file for a new database; a typo or a failed
         # copy would then silently become one.
@@ -94,15 +101,43 @@ def _check_sqlite_file(url: str) -> None:
 
 
 def _install_sqlite_listeners(engine: Engine, *, migrating: bool) -> None:
-    in_memory = sqlite_path(str(engine.url)) is None
+    """Connection settings (see the module's docstring), and read-only files.
+
+    A file this process cannot write (``tracker.config.sqlite_read_only``: its
+    mode, its folder's, a read-only mount, another user's database) is opened
+    read-only, each connection deciding afresh: with the ``file:`` URI of
+    ``tracker.config.sqlite_read_uri`` (``mode=ro``, and ``immutable=1`` for a
+    WAL database without a ``-wal``: SQLite could not open it read-only
+    otherwise without creating files next to it; that docstring says why this
+    is safe). Such a connection never sets the journal mode (that would write
+    the file), a write to it is refused in words before SQLite is asked
+    (``ReadOnly``), and an immutable read whose file changed while it was read
+    is refused at its commit as ``Busy``, so ``run_in_transaction`` reads again.
+    """
+    from tracker.config import file_stamp, sqlite_read_only, sqlite_read_uri
+
+    path = sqlite_path(str(engine.url))
+
+    @event.listens_for(engine, "do_connect")
+    def on_do_connect(dialect: Any, record: Any, cargs: Any, cparams: Any) -> Any:
+        record.info.pop(_READ_ONLY, None)
+        record.info.pop(_STAMP, None)
+        why = sqlite_read_only(path) if path is not None and path.exists() else None
+        if why is None:
+            return None  # SQLAlchemy connects as usual
+        uri, stamp = sqlite_read_uri(path)  # type: ignore[arg-type]
+        record.info[_READ_ONLY] = why
+        if stamp is not None:
+            record.info[_STAMP] = stamp
+        return dialect.connect(uri, **{**cparams, "uri": True})
 
     @event.listens_for(engine, "connect")
-    def on_connect(dbapi_conn: Any, _record: Any) -> None:
+    def on_connect(dbapi_conn: Any, record: Any) -> None:
         dbapi_conn.isolation_level = None  # we issue BEGIN ourselves (see on_begin)
         cur = dbapi_conn.cursor()
         cur.execute(f"PRAGMA foreign_keys = {'OFF' if migrating else 'ON'}")
         cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        if not in_memory:
+        if path is not None and _READ_ONLY not in record.info:
             mode = cur.execute("PRAGMA journal_mode").fetchone()[0]
             if mode.lower() != "wal":
                 cur.execute("PRAGMA journal_mode = WAL")
@@ -112,7 +147,20 @@ def _install_sqlite_listeners(engine: Engine, *, migrating: bool) -> None:
     @event.listens_for(engine, "begin")
     def on_begin(conn: Any) -> None:
         writing = migrating or conn.get_execution_options().get(WRITE_OPTION, False)
+        why = conn.info.get(_READ_ONLY)
+        if writing and why is not None:
+            raise ReadOnly(f"cannot write to {path}: the database is read-only ({why})")
         conn.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
+
+    @event.listens_for(engine, "commit")
+    def on_commit(conn: Any) -> None:
+        stamp = conn.info.get(_STAMP)
+        if stamp is not None and file_stamp(path) != stamp:  # type: ignore[arg-type]
+            raise Busy(f"{path} changed while it was read (someone is writing it)")
+
+
+_READ_ONLY = "tracker_read_only"  # connection info: why this connection cannot write
+_STAMP = "tracker_stamp"  # connection info: the stamp of a file opened immutable
 
 
 def _install_postgresql_listeners(engine: Engine) -> None:
@@ -167,6 +215,23 @@ def get_engine(url: str, *, migrating: bool = False) -> Engine:
     return engine
 
 
+def _refuse_altered(session: Session) -> None:
+    """No write on a database whose guards someone changed (``tracker.guards``)."""
+    from tracker.guards import altered, refusal
+
+    problems = altered(session.connection())
+    if problems:
+        raise GuardsAltered(refusal(problems))
+
+
+def _seal(session: Session) -> None:
+    """Seal what this unit of work wrote in the ledger, in the same transaction."""
+    from tracker.ledger import seal
+
+    session.flush()
+    seal(session.connection())
+
+
 def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
@@ -184,7 +249,11 @@ def session_scope(engine: Engine, *, write: bool = False) -> Iterator[Session]:
     bind = engine.execution_options(**{WRITE_OPTION: True}) if write else engine
     session = Session(bind, expire_on_commit=False, autoflush=True)
     try:
+        if write:
+            _refuse_altered(session)
         yield session
+        if write:
+            _seal(session)
         session.commit()
     except IntegrityError as exc:
         session.rollback()

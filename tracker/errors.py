@@ -30,3 +30,8 @@ class Busy(TrackerError):
 
 class SchemaError(TrackerError):
     """The database is not one this version of tracker can use as it is."""
+
+
+class GuardsAltered(TrackerError):
+    """The database's triggers, tables or views are not as the migrations made
+    them (``tracker.guards``): no write until verify passes or repair restores them."""

@@ -35,6 +35,7 @@ from tracker.vocabulary import (
     BINARY_RESULTS,
     CLAIM_KINDS,
     DIRECTIONS,
+    LEDGER_KINDS,
     MAPPING_BASES,
     PERSON_KINDS,
     RESULTS,
@@ -587,3 +588,27 @@ class ScoreState(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     stale: Mapped[int] = mapped_column(Integer)
     refreshed_at: Mapped[dt.datetime | None] = mapped_column(UTCTimestamp)
+
+
+class LedgerEntry(Base):
+    """One link of the hash chain over the record's history (``tracker.ledger``).
+
+    Each history row (a question or claim as first entered, an appearance, an
+    outcome, an evidence link, a revision) gets one entry when its transaction
+    commits; the hash covers the row's content and the previous entry's hash.
+    Append-only (triggers refuse UPDATE, DELETE, REPLACE and TRUNCATE), and
+    ``tracker verify`` recomputes every link.
+    """
+
+    __tablename__ = "ledger"
+    __table_args__ = (
+        CheckConstraint(in_list("record_type", LEDGER_KINDS), name="record_type_allowed"),
+        CheckConstraint("id >= 1", name="numbered_from_one"),
+        CheckConstraint("length(hash) = 64", name="hash_length"),
+        UniqueConstraint("record_type", "record_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    record_type: Mapped[str] = mapped_column(Text)
+    record_id: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[str] = mapped_column(Text)

@@ -15,9 +15,17 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from tracker.config import BUSY_TIMEOUT_MS, sqlite_path
+from tracker.config import (
+    BUSY_TIMEOUT_MS,
+    Stamp,
+    file_stamp,
+    sqlite_path,
+    sqlite_read_only,
+    sqlite_read_uri,
+)
 from tracker.revisions import VERSION_TABLE, head_revision
 
 if TYPE_CHECKING:
@@ -44,9 +52,16 @@ class Reader(Protocol):
 
 
 class SqliteReader:
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection, path: Path | None = None,
+                 stamp: Stamp | None = None) -> None:  # fmt: skip
         self.conn = conn
         self.dialect = "sqlite"
+        self._path, self._stamp = path, stamp
+
+    def changed(self) -> bool:
+        """Whether a file read immutably was written meanwhile (``sqlite_read_uri``):
+        what was read may be torn, and must be read again another way."""
+        return self._stamp is not None and file_stamp(self._path) != self._stamp  # type: ignore[arg-type]
 
     def rows(self, sql: str, params: Params = None) -> list[dict[str, Any]]:
         cursor = self.conn.execute(sql, dict(params or {}))
@@ -97,8 +112,14 @@ def sqlite_reader(url: str) -> Iterator[SqliteReader | None]:
         yield None
         return
     # mode=ro: this connection cannot write the file, whatever SQL it runs;
-    # temporary tables (the report's) live apart from it.
-    conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, isolation_level=None)
+    # temporary tables (the report's) live apart from it. A file this process
+    # cannot write is opened as tracker.config.sqlite_read_uri says (a WAL
+    # database without its -wal immutably, so nothing is left beside it), and
+    # must be unchanged when the read ends (else the slower path reads it).
+    uri, stamp = f"{path.absolute().as_uri()}?mode=ro", None
+    if sqlite_read_only(path) is not None:
+        uri, stamp = sqlite_read_uri(path)
+    conn = sqlite3.connect(uri, uri=True, isolation_level=None)
     try:
         try:
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -106,6 +127,7 @@ def sqlite_reader(url: str) -> Iterator[SqliteReader | None]:
             current = conn.execute(f"SELECT version_num FROM {VERSION_TABLE}").fetchone()
         except sqlite3.DatabaseError:  # not a tracker database, or not a database
             current = None
-        yield SqliteReader(conn) if current and current[0] == head_revision() else None
+        at_head = current and current[0] == head_revision()
+        yield SqliteReader(conn, path, stamp) if at_head else None
     finally:
         conn.close()  # ends the read transaction

@@ -62,7 +62,9 @@ def ensure_schema(engine: Engine) -> None:
 
     A new database is migrated; an older SQLite file is copied to a backup next
     to it and upgraded (one line on stderr); a server database that is behind
-    needs ``tracker db upgrade``; a newer one is refused.
+    needs ``tracker db upgrade``; a newer one is refused. A SQLite file this
+    process cannot write is only read: at head it is used as it is, behind it
+    is refused in one line (someone who can write it must upgrade it).
     """
     with engine.connect() as conn:
         revision = current_revision(conn)
@@ -88,6 +90,14 @@ def ensure_schema(engine: Engine) -> None:
         raise SchemaError(
             f"{_describe(engine)} is at schema {revision}, this tracker needs {head}; "
             "take a backup, then run `tracker db upgrade`"
+        )
+    from tracker.config import sqlite_read_only
+
+    why = sqlite_read_only(path)
+    if why is not None:  # nothing written: no backup, no upgrade
+        raise SchemaError(
+            f"{path} is at schema {revision}, this tracker needs {head}, and it is read-only "
+            f"({why}): someone who can write it must upgrade it (`tracker db upgrade`)"
         )
     backup = backup_sqlite(path, f"{path.stem}.backup-{revision}-{utcnow():%Y%m%dT%H%M%SZ}")
     print(
@@ -319,3 +329,26 @@ def history() -> list[Revision]:
         for s in scripts.walk_revisions()
     ]
     return list(reversed(revisions))
+
+
+def fresh_sqlite_master() -> list[tuple[str, str, str, str | None]]:
+    """``(type, name, tbl_name, sql)`` of every entry of ``sqlite_master`` in a
+    SQLite database this tracker's migrations just built, in build order: what
+    ``tracker verify`` compares with and ``tracker db repair`` restores from."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "fresh.db"
+        engine = get_engine(f"sqlite:///{path}")
+        try:
+            ensure_schema(engine)
+        finally:
+            engine.dispose()
+        conn = sqlite3.connect(path)
+        try:
+            return conn.execute(
+                "SELECT type, name, tbl_name, sql FROM sqlite_master "
+                "WHERE name NOT LIKE 'sqlite_%' ORDER BY rowid"
+            ).fetchall()
+        finally:
+            conn.close()

@@ -18,3 +18,5 @@ SCALE_KINDS = ("standard", "survey")
 QUESTION_STATUSES = ("open", "resolved", "overdue")
 # The kinds of group scores are totalled by (tracker.score_views._GROUPS).
 SCORE_DIMENSIONS = ("overall", "speaker", "tag", "basis", "horizon", "speaker_horizon")
+# The kinds of record the ledger seals, in the order a write's new rows are sealed.
+LEDGER_KINDS = ("question", "claim", "appearance", "outcome", "evidence", "revision")

@@ -38,6 +38,9 @@ class ReportOptions:
     as_recorded: dt.datetime | None = None  # what the database said at this instant
     rows: int | None = None  # rows per group table (by speaker, tag, ...); None: all
     claims: int | None = 100  # the latest claims listed; None: all
+    # Compute every score from the claims even where kept totals could answer
+    # (they are stale, and this database cannot be written to rebuild them).
+    fresh: bool = False
 
     @property
     def filtered(self) -> bool:
@@ -51,6 +54,7 @@ class ReportOptions:
         """The kept score totals answer: every claim, as of now, groups as recorded."""
         return (
             not self.filtered
+            and not self.fresh
             and self.as_of is None
             and self.as_recorded is None
             and self.scale == "recorded"

@@ -10,23 +10,24 @@ returns its findings in words:
 * every table, index, trigger and view against a database freshly built by
   this tracker's migrations (missing, different, or added by someone else);
 * every question's outcomes forming one chain of corrections;
-* the kept score totals against the same templates computed afresh.
+* the kept score totals against the same templates computed afresh;
+* every entry of the ledger, the hash chain over the history, recomputed
+  from the records it seals (``tracker.ledger``), and optionally against a
+  head published earlier.
 
 A clean database gives no findings.
 """
 
 from __future__ import annotations
 
-import sqlite3
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, text
 
 from tracker.constraint_messages import TABLE_WORDS
+from tracker.guards import SERVER_TRIGGERS
 from tracker.score_views import EVERY_CLAIM, with_clause
 from tracker.services.scores import _PARAMS, TABLES
 
@@ -69,21 +70,11 @@ def _schema(conn: Any) -> dict[tuple[str, str], str]:
 
 def _fresh_schema() -> dict[tuple[str, str], str]:
     """The schema this tracker's migrations build, read from a new database."""
-    from tracker.db import get_engine
-    from tracker.schema import ensure_schema
+    from tracker.schema import fresh_sqlite_master
 
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "fresh.db"
-        engine = get_engine(f"sqlite:///{path}")
-        try:
-            ensure_schema(engine)
-        finally:
-            engine.dispose()
-        conn = sqlite3.connect(path)
-        try:
-            return _schema(conn)
-        finally:
-            conn.close()
+    return {
+        (kind, name): " ".join((sql or "").split()) for kind, name, _, sql in fresh_sqlite_master()
+    }
 
 
 def definitions(conn: Connection) -> list[Finding]:
@@ -104,15 +95,6 @@ def definitions(conn: Connection) -> list[Finding]:
     return found
 
 
-# The guards a PostgreSQL database must carry (named by migrations 0001, 0005, 0007, 0009, 0010).
-_SERVER_TRIGGERS = {
-    "outcomes": ("outcomes_append_only", "outcomes_no_truncate"),
-    "revisions": ("revisions_append_only", "revisions_no_truncate"),
-    "outcome_evidence": ("outcome_evidence_append_only", "outcome_evidence_no_truncate"),
-    "claims": ("claims_retracted_frozen", "score_totals_stale"),
-}
-
-
 def _server_triggers(conn: Connection) -> list[Finding]:
     present = {
         (table, name)
@@ -125,7 +107,7 @@ def _server_triggers(conn: Connection) -> list[Finding]:
     }
     return [
         Finding("definitions", f"the trigger {name} on {table} is missing")
-        for table, names in _SERVER_TRIGGERS.items()
+        for table, names in SERVER_TRIGGERS.items()
         for name in names
         if (table, name) not in present
     ]
@@ -215,21 +197,79 @@ def _close(a: Any, b: Any) -> bool:
     )
 
 
+@dataclass(frozen=True)
+class Head:
+    """A point of the ledger: how many entries, and the hash of the last."""
+
+    entries: int
+    hash: str
+
+    def __str__(self) -> str:
+        return f"{self.entries}:{self.hash}"
+
+
+def parse_head(value: str) -> Head:
+    """``N:HASH`` as ``tracker verify --head`` prints it."""
+    entries, _, digest = value.strip().partition(":")
+    digest = digest.lower()
+    if (
+        not entries.isdigit()
+        or int(entries) < 1
+        or len(digest) != 64
+        or any(c not in "0123456789abcdef" for c in digest)
+    ):
+        raise ValueError("expected ENTRIES:HASH as `tracker verify --head` prints it")
+    return Head(int(entries), digest)
+
+
+def ledger_chain(conn: Connection, published: Head | None = None,
+                 found_head: list[Head] | None = None) -> list[Finding]:  # fmt: skip
+    """Every ledger entry recomputed from the records it seals (``tracker.ledger``),
+    and, given a head published earlier, that the chain up to it is unchanged."""
+    from tracker.ledger import audit
+
+    result = audit(conn, [published.entries] if published else [])
+    found = [Finding("ledger", problem) for problem in result.problems[:50]]
+    if len(result.problems) > 50:
+        found.append(Finding("ledger", f"… and {len(result.problems) - 50} more"))
+    if published is not None:
+        recomputed = result.hashes.get(published.entries)
+        if recomputed is None:
+            found.append(Finding("ledger", f"the published head {published.entries} is beyond "
+                                           f"the ledger's {result.entries} entries: entries "
+                                           "were removed"))  # fmt: skip
+        elif recomputed != published.hash:
+            found.append(Finding("ledger", f"the record up to entry {published.entries} is not "
+                                           "what it was when that head was published"))  # fmt: skip
+    if found_head is not None:
+        found_head.append(Head(result.entries, result.head))
+    return found
+
+
 CHECKS: dict[str, Callable[[Connection], list[Finding]]] = {
     "file and references": file_and_references,
     "definitions": definitions,
     "outcome chains": outcome_chains,
     "kept totals": kept_totals,
+    "ledger": ledger_chain,
 }
 
 
-def verify(conn: Connection) -> dict[str, list[Finding]]:
+def verify(
+    conn: Connection, published: Head | None = None, found_head: list[Head] | None = None
+) -> dict[str, list[Finding]]:
     """Every check's findings, by check (an empty list: it passed). A check that
-    cannot run (a table dropped under it) is itself a finding."""
+    cannot run (a table dropped under it) is itself a finding. ``published``:
+    a head to check the ledger against; ``found_head`` receives the head the
+    records give."""
+    from functools import partial
+
     from sqlalchemy.exc import DBAPIError
 
+    checks = {**CHECKS, "ledger": partial(ledger_chain, published=published,
+                                          found_head=found_head)}  # fmt: skip
     results: dict[str, list[Finding]] = {}
-    for name, check in CHECKS.items():
+    for name, check in checks.items():
         try:
             with conn.begin_nested():
                 results[name] = check(conn)

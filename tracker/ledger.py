@@ -1,0 +1,276 @@
+"""The ledger: a hash chain over the record's history, like a transparency log.
+
+Every row of the history (each question and claim as first entered, each
+appearance, outcome, evidence link and revision, retractions included) gets
+one ledger entry when the transaction that wrote it commits. An entry's hash
+covers the row's content and the previous entry's hash, so changing any row
+already sealed, or any entry, breaks every hash after it; a newsroom that
+publishes the head (``tracker verify --head``: the number of entries and the
+last hash) lets anyone check later that nothing before it changed, even by
+someone who rebuilt the chain to match.
+
+Claims, questions and appearances can be corrected: an entry seals the record
+as first entered, which ``first_entered`` recovers from the current row by
+undoing its revisions, newest first. So a correction made through the tracker
+keeps the chain whole (the revision is sealed in its turn), and a change made
+any other way shows.
+
+Frozen with migration 0011: the columns, their order, the text of each value
+(``as_text``) and the two hashes are the chain's format. A change to any of
+them is a new ``FORMAT`` that a migration re-seals under.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from sqlalchemy import Connection, Float, Integer, select, text
+
+from tracker.vocabulary import LEDGER_KINDS
+
+FORMAT = "tracker-ledger-1"
+GENESIS = "0" * 64
+
+
+@dataclass(frozen=True)
+class Sealed:
+    """What one kind of record puts in the ledger: its table and the columns covered."""
+
+    table: str
+    columns: tuple[str, ...]
+    revised: str | None = None  # its record_type in revisions, when it can be corrected
+
+
+# In the order a transaction's new rows are sealed: what is referred to first.
+SEALED: dict[str, Sealed] = {
+    "question": Sealed("questions", ("slug", "title", "criteria", "resolve_by", "horizon_text",
+                                     "created_at", "created_by", "tags"), "question"),
+    "claim": Sealed("claims", ("person_id", "source_id", "question_id", "quote", "made_on",
+                               "made_on_note", "role", "kind", "wording", "probability",
+                               "prob_low", "prob_high", "scale_term_id", "mapping_basis",
+                               "mapping_note", "condition_question_id", "condition_result",
+                               "direction", "entered_by", "entered_at", "retracted_at"), "claim"),
+    "appearance": Sealed("claim_appearances", ("claim_id", "source_id", "quote", "appeared_on",
+                                               "retracted_at"), "appearance"),
+    "outcome": Sealed("outcomes", ("question_id", "result", "occurred_on", "evidence_url",
+                                   "evidence_source_id", "note", "supersedes_id", "recorded_at",
+                                   "recorded_by")),
+    "evidence": Sealed("outcome_evidence", ("outcome_id", "position", "url")),
+    "revision": Sealed("revisions", ("record_type", "record_id", "field", "old_value",
+                                     "new_value", "reason", "revised_by", "revised_at")),
+}  # fmt: skip
+KINDS = tuple(SEALED)
+assert KINDS == LEDGER_KINDS  # the CHECK on ledger.record_type reads the vocabulary
+
+
+def digest(kind: str, record_id: int, values: Iterable[str | None]) -> str:
+    """The content hash of one record: its kind, id and values as canonical JSON."""
+    body = json.dumps([FORMAT, kind, record_id, list(values)], ensure_ascii=False,
+                      separators=(",", ":"))  # fmt: skip
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+def link(previous: str, content: str) -> str:
+    """An entry's hash: the previous entry's hash and this record's content hash."""
+    return hashlib.sha256(f"{previous}\n{content}".encode("ascii")).hexdigest()
+
+
+def _table(name: str) -> Any:
+    from tracker.models import Base
+
+    return Base.metadata.tables[name]
+
+
+def current_values(conn: Connection, kind: str, after: int = 0) -> Iterator[tuple[int, dict]]:
+    """Each record of ``kind`` with id above ``after``, in id order, as the
+    canonical text of each covered column (as a revision stores it)."""
+    from tracker.services.revisions import as_text
+
+    spec = SEALED[kind]
+    table = _table(spec.table)
+    columns = [c for c in spec.columns if c != "tags"]
+    query = select(table.c.id, *(table.c[c] for c in columns)).where(table.c.id > after)
+    tags = _tags(conn, after) if kind == "question" else {}
+    for row in conn.execute(query.order_by(table.c.id)):
+        values = {c: as_text(v) for c, v in zip(columns, row[1:], strict=True)}
+        if kind == "question":
+            values["tags"] = as_text(tags.get(row[0], []))
+        yield row[0], values
+
+
+def _tags(conn: Connection, after: int) -> dict[int, list[str]]:
+    found: dict[int, list[str]] = {}
+    for question, name in conn.execute(
+        text(
+            "SELECT qt.question_id, t.name FROM question_tags AS qt JOIN tags AS t "
+            "ON t.id = qt.tag_id WHERE qt.question_id > :after ORDER BY qt.question_id, t.name"
+        ),
+        {"after": after},
+    ):
+        found.setdefault(question, []).append(name)
+    return found
+
+
+def revisions_of(conn: Connection, record_type: str, after: int = 0) -> dict[int, list[tuple]]:
+    """Each corrected record's revisions (field, old, new, revision id), newest first."""
+    found: dict[int, list[tuple]] = {}
+    for record, field, old, new, rid in conn.execute(
+        text(
+            "SELECT record_id, field, old_value, new_value, id FROM revisions "
+            "WHERE record_type = :type AND record_id > :after ORDER BY id DESC"
+        ),
+        {"type": record_type, "after": after},
+    ):
+        found.setdefault(record, []).append((field, old, new, rid))
+    return found
+
+
+@cache
+def _canonical(kind: str) -> dict[str, Callable[[str], str]]:
+    """How a revision's text of each column becomes the text ``current_values``
+    reads (a probability revised as ``1`` reads back as ``1.0``)."""
+    table = _table(SEALED[kind].table)
+    found: dict[str, Callable[[str], str]] = {
+        "tags": lambda v: json.dumps(sorted(json.loads(v)), ensure_ascii=False)
+    }
+    for column in SEALED[kind].columns:
+        if column in table.c and isinstance(table.c[column].type, Float):
+            found[column] = lambda v: repr(float(v))
+        elif column in table.c and isinstance(table.c[column].type, Integer):
+            found[column] = lambda v: str(int(v))
+    return found
+
+
+def first_entered(
+    kind: str, values: dict[str, str | None], revisions: list[tuple]
+) -> tuple[dict[str, str | None], list[str]]:
+    """The record as first entered, undoing ``revisions`` (newest first), and
+    the fields whose current value is not what their last revision set: a
+    change made without one."""
+    canonical = _canonical(kind)
+
+    def text_of(field: str, value: str | None) -> str | None:
+        if value is None or field not in canonical:
+            return value
+        try:
+            return canonical[field](value)
+        except ValueError:
+            return value
+
+    first = dict(values)
+    unexplained: list[str] = []
+    seen: set[str] = set()
+    for field, old, new, _ in revisions:
+        if field not in first:
+            continue  # a field the ledger does not cover (a speaker's alias, …)
+        if field not in seen and first[field] != text_of(field, new):
+            unexplained.append(field)
+        seen.add(field)
+        first[field] = text_of(field, old)
+    return first, unexplained
+
+
+def record_digests(conn: Connection, kind: str, after: int = 0) -> Iterator[tuple[int, str, list]]:
+    """Each record's id, the content hash of it as first entered, and the
+    fields changed without a revision."""
+    spec = SEALED[kind]
+    history = revisions_of(conn, spec.revised, after) if spec.revised else {}
+    for record_id, values in current_values(conn, kind, after):
+        first, unexplained = first_entered(kind, values, history.get(record_id, []))
+        yield record_id, digest(kind, record_id, [first[c] for c in spec.columns]), unexplained
+
+
+def head(conn: Connection) -> tuple[int, str]:
+    """The number of entries and the last entry's hash (the genesis hash when empty)."""
+    row = conn.execute(text("SELECT id, hash FROM ledger ORDER BY id DESC LIMIT 1")).first()
+    return (row[0], row[1]) if row else (0, GENESIS)
+
+
+def seal(conn: Connection) -> int:
+    """Append an entry for every record written since the last seal; the
+    number appended. Called by every write before it commits (and by the
+    migration that created the ledger, for the records already there)."""
+    count, previous = head(conn)
+    entries = []
+    for kind in KINDS:
+        after = conn.execute(
+            text("SELECT max(record_id) FROM ledger WHERE record_type = :kind"), {"kind": kind}
+        ).scalar()
+        for record_id, content, _ in record_digests(conn, kind, after or 0):
+            previous = link(previous, content)
+            count += 1
+            entries.append({"id": count, "kind": kind, "record": record_id, "hash": previous})
+    if entries:
+        conn.execute(
+            text(
+                "INSERT INTO ledger (id, record_type, record_id, hash) "
+                "VALUES (:id, :kind, :record, :hash)"
+            ),
+            entries,
+        )
+    return len(entries)
+
+
+@dataclass
+class Audit:
+    """What recomputing the chain from the records found."""
+
+    entries: int = 0
+    head: str = GENESIS  # recomputed from the records, not read from the ledger
+    problems: list[str] = dataclasses.field(default_factory=list)
+    hashes: dict[int, str] = dataclasses.field(default_factory=dict)  # the entries asked about
+
+
+def audit(conn: Connection, at: Iterable[int] = ()) -> Audit:
+    """Recompute every entry from the records and compare it with the ledger.
+
+    Each entry is checked against its own predecessor (stored hash, current
+    record), so every altered record or entry is named, not only the first;
+    the head is recomputed from the records alone, the one a newsroom compares
+    with the head it published. ``at``: entries whose recomputed hash to keep.
+    """
+    wanted = set(at)
+    result = Audit()
+    digests: dict[tuple[str, int], str] = {}
+    for kind in KINDS:
+        for record_id, content, unexplained in record_digests(conn, kind):
+            digests[(kind, record_id)] = content
+            for name in unexplained:
+                result.problems.append(
+                    f"{kind} {record_id}: its {name} was changed without a revision"
+                )
+    stored_previous = recomputed = GENESIS
+    sealed: set[tuple[str, int]] = set()
+    rows = conn.execute(text("SELECT id, record_type, record_id, hash FROM ledger ORDER BY id"))
+    for number, kind, record_id, stored in rows:
+        result.entries += 1
+        if number != result.entries:
+            result.problems.append(f"ledger entries {result.entries} to {number - 1} are missing")
+            result.entries = number
+        key = (kind, record_id)
+        sealed.add(key)
+        content = digests.get(key)
+        if content is None:
+            result.problems.append(f"{kind} {record_id}, sealed in ledger entry {number}, is gone")
+            content = "-"
+        elif stored != link(stored_previous, content):
+            result.problems.append(
+                f"{kind} {record_id} is not as it was sealed in ledger entry {number} "
+                "(the record or the ledger was changed)"
+            )
+        recomputed = link(recomputed, content)
+        if number in wanted:
+            result.hashes[number] = recomputed
+        stored_previous = stored
+    result.head = recomputed
+    for kind, record_id in sorted(digests.keys() - sealed, key=lambda k: (KINDS.index(k[0]), k[1])):
+        result.problems.append(
+            f"{kind} {record_id} is not in the ledger (written outside the tracker?)"
+        )
+    return result
