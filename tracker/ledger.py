@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Float, Integer, select, text
+from sqlalchemy import Connection, Float, Integer, text
 
 from tracker.vocabulary import LEDGER_KINDS
 
@@ -87,20 +87,36 @@ def _table(name: str) -> Any:
     return Base.metadata.tables[name]
 
 
-def current_values(conn: Connection, kind: str, after: int = 0) -> Iterator[tuple[int, dict]]:
-    """Each record of ``kind`` with id above ``after``, in id order, as the
-    canonical text of each covered column (as a revision stores it)."""
+def _as_text(value: Any) -> str | None:
+    """A stored value in the text a revision keeps (``as_text`` of the typed
+    value), read from the driver's own value: the database already holds dates
+    and timestamps as that text (a PostgreSQL DATE arrives as a date), and
+    going through SQLAlchemy's types would parse each one only to print it."""
+    kind = type(value)
+    if value is None or kind is str:
+        return value
+    if kind is float:
+        return repr(value)
+    if kind is int:
+        return str(value)
     from tracker.services.revisions import as_text
 
+    return as_text(value)
+
+
+def current_values(conn: Connection, kind: str, after: int = 0) -> Iterator[tuple[int, list]]:
+    """Each record of ``kind`` with id above ``after``, in id order, as the
+    canonical text of each covered column, in ``SEALED`` order."""
     spec = SEALED[kind]
-    table = _table(spec.table)
     columns = [c for c in spec.columns if c != "tags"]
-    query = select(table.c.id, *(table.c[c] for c in columns)).where(table.c.id > after)
     tags = _tags(conn, after) if kind == "question" else {}
-    for row in conn.execute(query.order_by(table.c.id)):
-        values = {c: as_text(v) for c, v in zip(columns, row[1:], strict=True)}
+    rows = conn.exec_driver_sql(
+        f"SELECT id, {', '.join(columns)} FROM {spec.table} WHERE id > {int(after)} ORDER BY id"
+    )
+    for row in rows:
+        values = [_as_text(v) for v in row[1:]]
         if kind == "question":
-            values["tags"] = as_text(tags.get(row[0], []))
+            values.append(_as_text(tags.get(row[0], [])))  # tags come last in SEALED
         yield row[0], values
 
 
@@ -182,8 +198,14 @@ def record_digests(conn: Connection, kind: str, after: int = 0) -> Iterator[tupl
     spec = SEALED[kind]
     history = revisions_of(conn, spec.revised, after) if spec.revised else {}
     for record_id, values in current_values(conn, kind, after):
-        first, unexplained = first_entered(kind, values, history.get(record_id, []))
-        yield record_id, digest(kind, record_id, [first[c] for c in spec.columns]), unexplained
+        revisions = history.get(record_id)
+        if revisions:
+            named = dict(zip(spec.columns, values, strict=True))
+            first, unexplained = first_entered(kind, named, revisions)
+            values = [first[c] for c in spec.columns]
+        else:
+            unexplained = []
+        yield record_id, digest(kind, record_id, values), unexplained
 
 
 def head(conn: Connection) -> tuple[int, str]:
@@ -205,13 +227,12 @@ def seal(conn: Connection) -> int:
         for record_id, content, _ in record_digests(conn, kind, after or 0):
             previous = link(previous, content)
             count += 1
-            entries.append({"id": count, "kind": kind, "record": record_id, "hash": previous})
+            entries.append((count, kind, record_id, previous))
     if entries:
-        conn.execute(
-            text(
-                "INSERT INTO ledger (id, record_type, record_id, hash) "
-                "VALUES (:id, :kind, :record, :hash)"
-            ),
+        mark = "?" if conn.dialect.name == "sqlite" else "%s"
+        conn.exec_driver_sql(
+            f"INSERT INTO ledger (id, record_type, record_id, hash) VALUES ({mark}, {mark}, "
+            f"{mark}, {mark})",
             entries,
         )
     return len(entries)
