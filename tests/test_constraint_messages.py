@@ -167,6 +167,16 @@ VALID: dict[str, dict[str, Any]] = {
         "revised_at": NOW,
     },
     "ledger": {"id": 500, "record_type": "claim", "record_id": 500, "hash": "a" * 64},
+    "phrases": {
+        "id": 5000,
+        "phrase": "zz test phrase",
+        "phrase_key": "zz test phrase",
+        "scale_term_id": 1,
+        "basis": "analogy",
+        "note": "a note",
+        "added_by": "x",
+        "added_at": NOW,
+    },
     "score_totals": {
         "scale": "icd203",
         "dimension": "overall",
@@ -255,6 +265,7 @@ BASE = [
     insert("outcomes", id=2, question_id=1, result="no", supersedes_id=1),
     insert("outcome_evidence", id=1, position=2, url="https://e.org/2"),
     insert("ledger", id=1, record_id=1),
+    insert("phrases", id=4000, phrase="base phrase", phrase_key="base phrase"),
     insert("score_totals", group_key="g1"),
     insert("calibration_totals", forecast=0.1),
 ]
@@ -543,6 +554,18 @@ CASES = [
     case(
         "ck_revisions_revised_at_iso", insert("revisions", revised_at="2026-01-01T25:00:00Z"), "UTC"
     ),
+    # the phrase book
+    case("pk_phrases", insert("phrases", id=4000), "phrase number", "taken"),
+    case("uq_phrases_phrase_key", insert("phrases", phrase_key="base phrase"), "already has"),
+    case("ck_phrases_basis_allowed", insert("phrases", basis="stated_number"), "analogy"),
+    case("ck_phrases_term_unless_unscorable", insert("phrases", basis="unscorable"), "no term"),
+    case("ck_phrases_direction_unscorable", insert("phrases", direction="increase"), "direction"),
+    case("ck_phrases_phrase_nonblank", insert("phrases", phrase=" "), "blank"),
+    case("ck_phrases_phrase_key_nonblank", insert("phrases", phrase_key=" "), "punctuation"),
+    case("ck_phrases_note_nonblank", insert("phrases", note=""), "note"),
+    case("ck_phrases_added_by_nonblank", insert("phrases", added_by=" "), "whoever"),
+    case("ck_phrases_added_at_iso", insert("phrases", added_at="2026-01-01T25:00:00Z"), "UTC"),
+    fk("fk_phrases_scale_term_id_scale_terms", insert("phrases", scale_term_id=9999), "scale term"),
     # the ledger
     # pk_ledger: on SQLite a trigger refuses a reused id before the key does (SYNTHETIC).
     case(

@@ -23,6 +23,7 @@ from tracker.vocabulary import (
     DIRECTIONS,
     MAPPING_BASES,
     PERSON_KINDS,
+    PHRASE_BASES,
     QUESTION_STATUSES,
     RESULTS,
 )
@@ -443,6 +444,53 @@ def add_person(
     emit_record(_transact(ctx, work, write=True), fmt)
 
 
+@cli.command(name="add-phrase")
+@click.argument("phrase", required=False)
+@click.option("--term", help="The scale term it reads as (none for --basis unscorable).")
+@click.option("--scale", help="The term's scale (slug). [default: the default scale]")
+@click.option("--basis", type=click.Choice(PHRASE_BASES),
+              help="standard_scale: a scale's own term; survey_median: readers measured it; "
+                   "analogy: your nearest term; unscorable: no level.")  # fmt: skip
+@click.option("--direction", type=click.Choice(DIRECTIONS),
+              help="For words that move the odds ('odds rise'): unscorable.")  # fmt: skip
+@click.option("--note", help="Why it reads so, in a line (kept with every claim read by it).")
+@click.option("--group", help="A group of phrases it belongs to (as in Datasette).")
+@by_option
+@output_options
+@click.pass_context
+def add_phrase(ctx: click.Context, phrase: str | None, by: str | None, fmt: str,
+               **fields: Any) -> None:  # fmt: skip
+    """Add a phrase to the phrase book: how the tracker reads the words pundits use.
+
+    `add-claim --wording` with no term, and `tracker extract`, look phrases up
+    in the book (case, accents and punctuation aside). The same phrase again
+    with the same reading changes nothing; another reading is refused.
+
+    \b
+    Example:
+        tracker add-phrase "on a knife edge" --term "roughly even chance" --basis analogy \\
+            --note "Balanced either way: an even chance, like the surveyed 'about even' (50)."
+        tracker add-phrase "anyone's guess" --basis unscorable --note "Says no level at all."
+    """
+    from tracker.records import PhraseIn
+    from tracker.services.phrases import add_phrase as record_phrase
+
+    phrase = _ask(phrase, "PHRASE", "Phrase")
+    fields["basis"] = _ask(fields["basis"], "--basis", "Basis")
+    fields["note"] = _ask(fields["note"], "--note", "Why it reads so")
+    rec = _record(PhraseIn, phrase=phrase, **fields)
+    who = _who(by)
+
+    def work(session: Session) -> dict[str, Any]:
+        row, action = record_phrase(session, rec, who)
+        term = row.term
+        return {"id": row.id, "phrase": row.phrase, "scale": term.scale.slug if term else None,
+                "term": term.term if term else None, "basis": row.basis,
+                "direction": row.direction, "action": action}  # fmt: skip
+
+    emit_record(_transact(ctx, work, write=True), fmt)
+
+
 @cli.command(name="add-question")
 @click.option("--slug", help="Short id used to refer to it (default: made from the title).")
 @click.option("--title", help="The event, in a line.")
@@ -555,6 +603,7 @@ def add_claim(
     """
     from tracker.records import ClaimIn
     from tracker.services.claims import save_claim
+    from tracker.services.phrases import read_wording
 
     fields["speaker"] = _ask(fields["speaker"], "--speaker", "Speaker")
     fields["source"] = _ask(fields["source"], "--source", "Source")
@@ -562,9 +611,12 @@ def add_claim(
     fields["quote"] = _ask(fields["quote"], "--quote", "Exact quote")
     if condition or condition_result:
         fields["condition"] = {"question": condition, "result": condition_result}
-    rec = _record(ClaimIn, **fields)
+    given = _record(ClaimIn, **fields)
 
     def work(session: Session) -> dict[str, Any]:
+        rec, reading = read_wording(session, given)
+        if reading is not None:
+            click.echo(reading.describe(), err=True)
         claim, action = save_claim(session, rec, _who(by))
         if claim.retracted_at is not None:
             click.echo(f"claim {claim.id} was retracted: {claim.retracted_reason}", err=True)

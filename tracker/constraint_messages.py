@@ -19,6 +19,7 @@ from tracker.vocabulary import (
     LEDGER_KINDS,
     MAPPING_BASES,
     PERSON_KINDS,
+    PHRASE_BASES,
     RESULTS,
     REVISED_RECORDS,
     SCALE_KINDS,
@@ -61,6 +62,7 @@ TABLE_WORDS: dict[str, tuple[str, str]] = {
     "outcome_evidence": ("further evidence link", "further evidence links"),
     "revisions": ("revision", "revisions"),
     "ledger": ("ledger entry", "ledger entries"),
+    "phrases": ("phrase of the phrase book", "phrases of the phrase book"),
     "score_totals": ("score total", "score totals"),
     "calibration_totals": ("calibration total", "calibration totals"),
     "score_state": ("score state", "score states"),
@@ -155,6 +157,15 @@ _REQUIRED: dict[str, dict[str, str]] = {
         "reason": "a reason",
         "revised_by": "the name of whoever made it",
         "revised_at": "the time it was made",
+    },
+    "phrases": {
+        "id": "a number",
+        "phrase": "its words",
+        "phrase_key": "the form it is looked up by",
+        "basis": "a basis",
+        "note": "a note saying why it reads so",
+        "added_by": "the name of whoever added it",
+        "added_at": "the time it was added",
     },
     "ledger": {
         "id": "its place in the ledger",
@@ -355,6 +366,21 @@ CONSTRAINT_SENTENCES: dict[str, str] = {
     "ck_revisions_reason_nonblank": "a revision needs a reason that is not blank",
     "ck_revisions_revised_by_nonblank": "a revision needs the name of whoever made it",
     "ck_revisions_revised_at_iso": f"a revision's time must be {TIMESTAMP}",
+    # the phrase book
+    "pk_phrases": "that phrase number is already taken",
+    "uq_phrases_phrase_key": "the phrase book already has that phrase (case, accents and "
+    "punctuation aside)",
+    "ck_phrases_basis_allowed": f"a phrase's basis must be {_one_of(PHRASE_BASES)}",
+    "ck_phrases_term_unless_unscorable": "a phrase reads as a scale term unless it is "
+    "unscorable, and an unscorable one has no term",
+    "ck_phrases_direction_unscorable": "a phrase's direction is increase or decrease, and only "
+    "an unscorable phrase has one",
+    "ck_phrases_phrase_nonblank": "a phrase cannot be blank",
+    "ck_phrases_phrase_key_nonblank": "a phrase needs words, not only punctuation",
+    "ck_phrases_note_nonblank": "a phrase needs a note saying why it reads so",
+    "ck_phrases_added_by_nonblank": "a phrase needs the name of whoever added it",
+    "ck_phrases_added_at_iso": f"the time a phrase was added must be {TIMESTAMP}",
+    "fk_phrases_scale_term_id_scale_terms": "a phrase must read as an existing scale term",
     # the ledger (tracker.ledger)
     "pk_ledger": "that ledger entry number is already taken",
     "ck_ledger_record_type_allowed": "a ledger entry's kind of record must be "
@@ -402,6 +428,7 @@ REFERENCE_SENTENCES: dict[str, str] = {
     "outcomes": "an outcome's question and evidence source must exist, and a correction must "
     "replace an earlier outcome of the same question",
     "outcome_evidence": "an evidence link must belong to an existing outcome",
+    "phrases": "a phrase must read as an existing scale term",
 }
 
 # Unique indexes not named by the convention (uq_<table>_<columns>), by the

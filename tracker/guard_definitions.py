@@ -36,6 +36,7 @@ SQLITE = {
     "table outcomes": "",
     "table people": "",
     "table person_aliases": "",
+    "table phrases": "",
     "table question_tags": "",
     "table questions": "",
     "table questions_fts": "",

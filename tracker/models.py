@@ -38,6 +38,7 @@ from tracker.vocabulary import (
     LEDGER_KINDS,
     MAPPING_BASES,
     PERSON_KINDS,
+    PHRASE_BASES,
     RESULTS,
     REVISED_RECORDS,
     SCALE_KINDS,
@@ -588,6 +589,51 @@ class ScoreState(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     stale: Mapped[int] = mapped_column(Integer)
     refreshed_at: Mapped[dt.datetime | None] = mapped_column(UTCTimestamp)
+
+
+class Phrase(Base):
+    """An estimative phrase of the phrase book and how the tracker reads it.
+
+    ``add-claim --wording`` without a term, and ``tracker extract``, look the
+    words up here: a scale term with its basis (standard_scale when the phrase
+    is a scale's own term, survey_median when a reader survey measured it,
+    analogy when the tracker chose the nearest term) and a note saying why; or
+    unscorable, with ``direction`` for words that say the odds move. Shipped
+    by migration 0012 from ``migrations/data/0012_phrases.yaml``; users add
+    more with ``tracker add-phrase``.
+    """
+
+    __tablename__ = "phrases"
+    __table_args__ = (
+        CheckConstraint(in_list("basis", PHRASE_BASES), name="basis_allowed"),
+        CheckConstraint(
+            "(basis = 'unscorable') = (scale_term_id IS NULL)", name="term_unless_unscorable"
+        ),
+        CheckConstraint(
+            "direction IS NULL OR ("
+            + in_list("direction", DIRECTIONS)
+            + " AND basis = 'unscorable')",
+            name="direction_unscorable",
+        ),
+        nonblank("phrase", "phrase_nonblank"),
+        nonblank("phrase_key", "phrase_key_nonblank"),
+        nonblank("note", "note_nonblank"),
+        nonblank("added_by", "added_by_nonblank"),
+        iso_timestamp_check("added_at", "added_at_iso"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    phrase: Mapped[str] = mapped_column(Text)
+    phrase_key: Mapped[str] = mapped_column(Text, unique=True)
+    scale_term_id: Mapped[int | None] = mapped_column(ForeignKey("scale_terms.id"))
+    basis: Mapped[str] = mapped_column(Text)
+    direction: Mapped[str | None] = mapped_column(Text)
+    phrase_group: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str] = mapped_column(Text)
+    added_by: Mapped[str] = mapped_column(Text)
+    added_at: Mapped[dt.datetime] = mapped_column(UTCTimestamp)
+
+    term: Mapped[ScaleTerm | None] = relationship()
 
 
 class LedgerEntry(Base):

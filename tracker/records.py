@@ -32,6 +32,7 @@ from tracker.vocabulary import (
     DIRECTIONS,
     MAPPING_BASES,
     PERSON_KINDS,
+    PHRASE_BASES,
     RESULTS,
 )
 
@@ -86,6 +87,18 @@ class PersonIn(Record):
     kind: Literal[PERSON_KINDS] | None = None  # type: ignore[valid-type]  # new: a person
     description: Text | None = None
     aliases: tuple[Text, ...] = ()
+
+
+class PhraseIn(Record):
+    """A phrase for the phrase book (``tracker add-phrase``)."""
+
+    phrase: Text
+    scale: Text | None = None
+    term: Text | None = None
+    basis: Literal[PHRASE_BASES]  # type: ignore[valid-type]
+    direction: Literal[DIRECTIONS] | None = None  # type: ignore[valid-type]
+    note: Text
+    group: Text | None = None
 
 
 class QuestionIn(Record):

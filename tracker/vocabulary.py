@@ -9,6 +9,8 @@ schema as it was.)
 PERSON_KINDS = ("person", "group", "organisation")
 CLAIM_KINDS = ("forecast", "conditional", "directional", "opinion")
 MAPPING_BASES = ("stated_number", "standard_scale", "survey_median", "analogy", "unscorable")
+# How the phrase book reads a phrase: every basis but a stated number.
+PHRASE_BASES = MAPPING_BASES[1:]
 DIRECTIONS = ("increase", "decrease")
 BINARY_RESULTS = ("yes", "no")
 RESULTS = ("yes", "no", "partial", "ambiguous", "annulled")

@@ -32,6 +32,7 @@ from tracker.records import ClaimIn, OutcomeIn, PersonIn, QuestionIn, SourceIn, 
 from tracker.services.claims import save_claim
 from tracker.services.outcomes import sync_outcomes
 from tracker.services.people import SPELLING_ADDED, save_person
+from tracker.services.phrases import read_wording
 from tracker.services.questions import require_question, save_question
 from tracker.services.scores import defer_upkeep, refresh
 from tracker.services.sources import save_source
@@ -362,8 +363,8 @@ def _apply(session: Session, section: str, entry: Entry, entered_by: str) -> str
             _, action = save_person(session, rec, entered_by, f"{SPELLING_ADDED} by an import")
         elif section == "questions":
             _, action = save_question(session, rec, entered_by)
-        else:
-            _, action = save_claim(session, rec, entered_by)
+        else:  # a claim given by its words alone is read through the phrase book
+            _, action = save_claim(session, read_wording(session, rec)[0], entered_by)
         session.flush()
         return action
 
