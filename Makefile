@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DB ?= tracker.db
 
-.PHONY: demo test stress bench lint format clean
+.PHONY: demo test stress bench eval-extract lint format clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,10 @@ stress: $(VENV)/.installed-test
 BENCH_SIZE ?= 1000000
 bench: $(VENV)/.installed-test
 	$(BIN)/python tests/bench.py --claims $(BENCH_SIZE)
+
+# How well `tracker extract` finds the forecasts of the annotated articles (tests/extract).
+eval-extract: $(VENV)/.installed-test
+	$(BIN)/python -m tracker.extraction.evaluate
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .

@@ -444,6 +444,58 @@ def add_person(
     emit_record(_transact(ctx, work, write=True), fmt)
 
 
+@cli.command()
+@click.argument("article", type=click.File("r", encoding="utf-8", errors="strict"))
+@click.option("--title", help="The headline, if the text's first line is not it.")
+@click.option("--publisher", help="Who published it, if the text does not say.")
+@click.option("--published-on", metavar="YYYY-MM-DD",
+              help="When it was published, if the text does not say.")  # fmt: skip
+@click.option("--url", help="Where it was published.")
+@click.option("--slug", help="The source's short id (default: made from the title).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the draft here instead of standard output.")  # fmt: skip
+@click.pass_context
+def extract(ctx: click.Context, article: Any, output: Path | None, **fields: Any) -> None:
+    """Draft the claims of an article for review: a seed file to check and import.
+
+    ARTICLE is a text file, or - for standard input: the headline on the first
+    line and, if it has one, a byline such as "By A. Reporter | Example Times |
+    17 March 2026" below it (options give what the text does not). Each
+    forecast someone is quoted making becomes a claim: the exact quote, the
+    speaker (every spelling the article uses kept as aliases; unnamed groups
+    named for the article), the phrase book's reading of the words, the kind,
+    when it was said, and a suggested question with a resolve-by date from the
+    horizon words. Speakers and questions already in the database are reused.
+    Each claim carries its confidence and the reasons as a comment, the
+    doubtful first. Nothing is written to the database.
+
+    \b
+    Example:
+        tracker extract article.txt --published-on 2026-03-17 -o draft.yaml
+        $EDITOR draft.yaml
+        tracker import draft.yaml
+    """
+    from tracker.services.extract import extract as draft_claims
+    from tracker.text import visible as _shown_path
+
+    try:
+        text = article.read()
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"{_shown_path(article.name)} is not UTF-8 text (byte {exc.start})"
+        ) from None
+    fields["published_on"] = _date_option(fields["published_on"], "--published-on")
+    name = "standard input" if article.name == "<stdin>" else _shown_path(article.name)
+    body, draft = _transact(ctx, lambda s: draft_claims(s, text, name=name, **fields))
+    if output is None:
+        click.echo(body, nl=False)
+    else:
+        output.write_text(body, encoding="utf-8")
+    click.echo(f"{len(draft.claims)} candidate claim(s), {len(draft.people)} speaker(s), "
+               f"{len(draft.questions)} question(s) drafted"
+               + (f" in {_shown_path(str(output))}" if output else ""), err=True)  # fmt: skip
+
+
 @cli.command(name="add-phrase")
 @click.argument("phrase", required=False)
 @click.option("--term", help="The scale term it reads as (none for --basis unscorable).")

@@ -14,6 +14,7 @@ not itself a phrase is read by the longest phrase it contains as whole words
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -77,10 +78,24 @@ def phrase_book(session: Session) -> list[Reading]:
     return cached
 
 
-def find_phrases(book: list[Reading], words: str) -> list[tuple[int, Reading]]:
-    """Every phrase of ``book`` in ``words`` as whole words, longest first where
-    two overlap, with its position in the folded words (word index)."""
-    folded = fold(words).split()
+_WORD = re.compile(r"[^\W_]+")
+
+
+def words(text: str) -> list[tuple[str, int, int]]:
+    """The words of ``text`` in folded form, each with where it stands in
+    ``text`` (start, end): the form phrase keys are matched in."""
+    found = []
+    for match in _WORD.finditer(text):
+        for part in fold(match.group()).split():
+            found.append((part, match.start(), match.end()))
+    return found
+
+
+def find_phrases(book: list[Reading], text: str) -> list[tuple[int, int, Reading]]:
+    """Every phrase of ``book`` in ``text`` as whole words, the longest where
+    two overlap, with the span of ``text`` it covers (start, end), in order."""
+    tokens = words(text)
+    folded = [t[0] for t in tokens]
     taken = [False] * len(folded)
     found = []
     for reading in book:
@@ -88,7 +103,7 @@ def find_phrases(book: list[Reading], words: str) -> list[tuple[int, Reading]]:
         n = len(key)
         for start in range(len(folded) - n + 1):
             if folded[start : start + n] == key and not any(taken[start : start + n]):
-                found.append((start, reading))
+                found.append((tokens[start][1], tokens[start + n - 1][2], reading))
                 taken[start : start + n] = [True] * n
     return sorted(found, key=lambda f: f[0])
 
@@ -103,7 +118,7 @@ def look_up(session: Session, wording: str) -> Reading | None:
     found = find_phrases(book, wording)
     if not found:
         return None
-    return max(found, key=lambda f: (len(f[1].key.split()), len(f[1].key)))[1]
+    return max(found, key=lambda f: (len(f[2].key.split()), len(f[2].key)))[2]
 
 
 _MAPPING_GIVEN = ("probability", "low", "high", "term", "scale", "basis")

@@ -1,0 +1,181 @@
+"""`tracker extract`: an article's claims drafted in the seed format, checked
+against articles annotated by hand (tests/extract and the seed article)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import ROOT, SEEDS, Invoke
+
+from tracker.db import get_engine, session_scope
+from tracker.extraction.evaluate import annotated_set, evaluate
+from tracker.extraction.horizons import horizon, said_on
+from tracker.schema import ensure_schema
+
+EXTRACT = ROOT / "tests" / "extract"
+SEED_TEXT = SEEDS / "trump-kim-north-korea-holds-the-cards.txt"
+ARTICLES = sorted(EXTRACT.glob("*.txt"))
+
+
+def _draft(invoke: Invoke, tmp_path: Path, article: Path, *options: str) -> dict:
+    out = tmp_path / f"{article.stem}.draft.yaml"
+    invoke("extract", str(article), "-o", str(out), *options)
+    return yaml.safe_load(out.read_text(encoding="utf-8"))
+
+
+def _claim(draft: dict, words: str) -> dict:
+    found = [c for c in draft["claims"] if words in c["quote"]]
+    assert len(found) == 1, [c["quote"] for c in draft["claims"]]
+    return found[0]
+
+
+@pytest.mark.parametrize("article", ARTICLES, ids=lambda p: p.stem)
+def test_a_draft_imports_unchanged_and_quotes_the_text(
+    invoke: Invoke, tmp_path: Path, article: Path
+) -> None:
+    draft = _draft(invoke, tmp_path, article)
+    text = article.read_text(encoding="utf-8")
+    assert draft["sources"][0]["text"] == text
+    assert draft["claims"] and all(c["quote"] in text for c in draft["claims"])
+    invoke("import", str(tmp_path / f"{article.stem}.draft.yaml"))
+    invoke("verify")
+
+
+def test_the_rate_decision_reads_as_a_reviewer_would(invoke: Invoke, tmp_path: Path) -> None:
+    draft = _draft(invoke, tmp_path, EXTRACT / "rate-decision-halden.txt")
+    source = draft["sources"][0]
+    assert (source["publisher"], source["published_on"]) == ("The Northern Ledger",
+                                                             dt.date(2026, 3, 17))  # fmt: skip
+    direct = _claim(draft, "25-basis-point cut on Thursday is very likely")
+    expected = ("Maria Okonkwo", "very likely", "standard_scale")
+    assert (direct["speaker"], direct["term"], direct["basis"]) == expected
+    assert direct["role"].startswith("chief economist at Halden Bank")
+    reported = _claim(draft, "she expected the policy rate")
+    assert (reported["speaker"], reported["term"]) == ("Okonkwo", "likely")
+    stated = _claim(draft, "80 per cent")
+    assert (stated["speaker"], stated["probability"]) == ("Tomas Wierzbicki", 0.8)
+    moves = _claim(draft, "had risen sharply")
+    assert (moves["kind"], moves["direction"], moves["basis"]) == ("directional", "increase",
+                                                                   "unscorable")  # fmt: skip
+    conditional = _claim(draft, "second cut in May is likely")
+    assert conditional["kind"] == "conditional"
+    assert conditional["condition"]["question"] != conditional["question"]
+    governor = _claim(draft, "further easing was possible")
+    assert governor["speaker"] == "the governor" and governor["basis"] == "unscorable"
+    assert governor["made_on"] == dt.date(2026, 2, 28)  # "last month": its last day
+    group = _claim(draft, "interest-rate cut by the Bank of Valmark on Thursday as almost certain")
+    assert group["speaker"] == "Many economists" and group["term"] == "almost certain"
+    people = {p["name"]: p for p in draft["people"]}
+    assert "Okonkwo" in people["Maria Okonkwo"]["aliases"]
+    assert "the governor" in people["Elin Brandvold"]["aliases"]
+    assert people["Many economists (unnamed, " + source["slug"] + ")"]["kind"] == "group"
+    quotes = " ".join(c["quote"] for c in draft["claims"])
+    for distractor in ("will announce its decision", "Under its mandate", "had predicted",
+                       "A cut would make"):  # fmt: skip
+        assert distractor not in quotes
+
+
+def test_doubtful_candidates_come_first_with_their_reasons(invoke: Invoke, tmp_path: Path) -> None:
+    out = tmp_path / "d.yaml"
+    invoke("extract", str(EXTRACT / "oil-price-brennock.txt"), "-o", str(out))
+    text = out.read_text(encoding="utf-8")
+    notes = [line for line in text.splitlines() if line.startswith("  # confidence ")]
+    values = [float(n.split()[2].rstrip(":")) for n in notes]
+    assert values == sorted(values) and len(values) == text.count("\n  - speaker:")
+    assert all(":" in n.split("confidence", 1)[1] for n in notes)  # each says why
+
+
+def test_the_seed_article_reuses_what_the_database_holds(
+    seeded: Path, invoke: Invoke, tmp_path: Path
+) -> None:
+    draft = _draft(invoke, tmp_path, SEED_TEXT, "--published-on", "2025-10-24")
+    recorded = {p["name"] for p in draft["people"] if "kind" in p}
+    assert "Kim Tae-hyung" not in recorded and "Koh Yu-hwan" not in recorded
+    assert _claim(draft, "almost no chances")["question"] == "north-korea-abandons-nuclear-program"
+    assert draft["sources"][0]["slug"] != "trump-kim-holds-the-cards"
+
+
+def test_standard_input_and_one_line_errors(invoke: Invoke, tmp_path: Path) -> None:
+    text = SEED_TEXT.read_text(encoding="utf-8")
+    result = invoke("extract", "-", "--published-on", "2025-10-24", input=text)
+    assert "claims:" in result.output and "candidate claim(s)" in result.stderr
+    err = invoke("extract", str(SEED_TEXT), ok=False).stderr
+    assert "--published-on" in err
+    bad = tmp_path / "latin1.txt"
+    bad.write_bytes("Caf\xe9 owners expect a rise.\n".encode("latin-1"))
+    assert "not UTF-8" in invoke("extract", str(bad), ok=False).stderr
+    empty = tmp_path / "empty.txt"
+    empty.write_text("  \n")
+    assert "empty" in invoke("extract", str(empty), "--published-on", "2026-01-01",
+                             ok=False).stderr  # fmt: skip
+    assert "--published-on" in invoke("extract", str(SEED_TEXT), "--published-on", "2026-02-30",
+                                      ok=False).stderr  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [
+        ("by the end of 2027", dt.date(2027, 12, 31)),
+        ("next year", dt.date(2027, 12, 31)),
+        ("in January", dt.date(2027, 1, 31)),
+        ("in the coming months", dt.date(2026, 9, 30)),
+        ("by June", dt.date(2026, 6, 30)),
+        ("on 7 May", dt.date(2026, 5, 7)),
+        ("this time", dt.date(2026, 3, 31)),
+    ],
+)
+def test_horizon_words_give_the_end_of_their_period(words: str, expected: dt.date) -> None:
+    found = horizon(f"a cut {words} is likely", dt.date(2026, 3, 17))
+    assert found is not None and found.resolve_by == expected
+
+
+def test_a_dated_remark_is_dated() -> None:
+    published = dt.date(2026, 3, 17)  # a Tuesday
+    assert said_on("On Friday, the deputy told a committee", published)[0] == dt.date(2026, 3, 13)
+    assert said_on("In a speech last month, she said", published)[0] == dt.date(2026, 2, 28)
+    undated = said_on("she said", published)
+    assert undated == (published, "reported in the article; date of publication")
+
+
+def test_the_evaluation_meets_its_targets(tmp_path: Path) -> None:
+    """Recall of forecasts >= 0.9, precision >= 0.75, speaker >= 0.9, term >= 0.8,
+    and every forecast of the seed article found."""
+    engine = get_engine(f"sqlite:///{tmp_path / 'eval.db'}")
+    ensure_schema(engine)
+    with session_scope(engine) as session:
+        scores, total = evaluate(session, annotated_set(ROOT))
+    assert len(scores) >= 7 and total.gold >= 60
+    assert total.recall >= 0.9, total.row()
+    assert total.precision >= 0.75, total.row()
+    assert total.speaker_accuracy >= 0.9, total.row()
+    assert total.term_agreement >= 0.8, total.row()
+    seed = scores[0]
+    assert seed.article.startswith("seed") and seed.found == seed.gold, seed.missed
+
+
+def test_the_annotated_set_is_sound() -> None:
+    """Every gold quote and distractor is a substring of its article, and the gold
+    files import (checked by their own test module's fixture-free import)."""
+    for item in annotated_set(ROOT):
+        text = item.text.read_text(encoding="utf-8")
+        gold = yaml.safe_load(item.gold.read_text(encoding="utf-8"))
+        assert all(c["quote"] in text for c in gold["claims"]), item.name
+        if item.distractors is not None:
+            for d in yaml.safe_load(item.distractors.read_text(encoding="utf-8")):
+                assert d["text"] in text, (item.name, d["text"])
+
+
+def test_the_gold_files_import(invoke: Invoke, tmp_path: Path) -> None:
+    db = tmp_path / "gold.db"
+    for gold in sorted(EXTRACT.glob("*.yaml")):
+        if not gold.name.endswith(".distractors.yaml"):
+            invoke("--db", str(db), "import", str(gold))
+    conn = sqlite3.connect(db)
+    try:
+        assert conn.execute("SELECT count(*) FROM claims").fetchone()[0] >= 60
+    finally:
+        conn.close()

@@ -1,0 +1,285 @@
+"""Candidate claims: the sentences of an article that forecast, and why.
+
+A sentence is a candidate when it holds an estimative phrase of the phrase
+book or a stated chance ("80 per cent"), and someone is said to have said it.
+The claim's quote is the quotation holding the phrase, or the reported clause
+after its attribution, always as a span of the article's text. Sentences
+that look predictive but are not a speaker's forecast are left out: no
+speaker (the reporter's own analysis, a schedule, a rule, background) or a
+forecast reported as already made and settled ("had predicted").
+
+Each candidate gets a confidence between 0 and 1 and the reasons for it, so
+the reviewer reads the doubtful ones first.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import re
+from dataclasses import dataclass, field
+
+from tracker.extraction.article import Article, Sentence
+from tracker.extraction.horizons import Horizon, horizon, said_on
+from tracker.extraction.speakers import QUOTES, Attribution, Cast, attribute
+from tracker.services.phrases import Reading, find_phrases
+
+_PCT = r"(\d{1,3}(?:\.\d+)?)\s*(?:%|per ?cent|percent)"
+_STATED = re.compile(
+    rf"\b{_PCT}\s+(?:chance|probability|likelihood|odds)\b"
+    rf"|\b(?:chance|probability|likelihood|odds)\b[^.;]{{0,120}}?\b(?:at|of|is|was)\s+{_PCT}"
+    rf"|\bat\s+{_PCT}\s+to\s+(?:win|happen|pass|succeed)\b",
+    re.IGNORECASE,
+)
+_PAST_FORECAST = re.compile(r"\bhad (?:been )?(?:predicted|forecast|expected|said|projected|"
+                            r"thought|warned)\b", re.I)  # fmt: skip
+_CONDITION = re.compile(r"\b(?:[Ii]f|[Uu]nless|[Ss]hould)\b[^,;]{3,160}")
+# Where a clause ends after its phrase: the rest of the sentence is another thought.
+_CLAUSE_END = re.compile(r";|\s[—–]\s|,\s(?:but|which|since|after|although|though|while|as|"
+                         r"and that|citing|because)\b")  # fmt: skip
+# Words of the future that carry no level of their own: a weaker signal.
+WEAK = {"will", "would", "should", "going to", "set to", "to be"}
+# Below this a candidate is left out of the draft (a forecast reported as made
+# before and settled, a future word with no level and no named speaker).
+MIN_CONFIDENCE = 0.3
+
+
+@dataclass
+class Candidate:
+    index: int  # the sentence's place in the article
+    start: int  # the quote's span in the article's text
+    end: int
+    quote: str
+    attribution: Attribution
+    wording: str
+    reading: Reading | None
+    probability: float | None
+    kind: str
+    condition: str | None
+    made_on: dt.date
+    made_on_note: str
+    horizon: Horizon | None
+    confidence: float = 0.0
+    reasons: list[str] = field(default_factory=list)
+
+
+def _quoted_spans(text: str) -> list[tuple[int, int]]:
+    spans = []
+    for match in re.finditer(r"[\"“]([^\"“”]+)[\"”]", text):
+        spans.append((match.start(1), match.end(1)))
+    return spans
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    """A span without the blanks, quotation marks and closing punctuation at its edges."""
+    while start < end and (text[start].isspace() or text[start] in QUOTES + "'‘,"):
+        start += 1
+    while end > start and (text[end - 1].isspace() or text[end - 1] in QUOTES + ",.;:’'"):
+        end -= 1
+    return start, end
+
+
+def _region(text: str, attribution: Attribution, at: int) -> tuple[int, int, bool]:
+    """The span of the sentence that holds what the speaker said about the
+    phrase at ``at``: the quotation around it, or the reported clause."""
+    for start, end in _quoted_spans(text):
+        if start <= at < end and end - start > 12:
+            return (*_trim(text, start, end), True)
+    a_start, a_end = attribution.span
+    if a_end <= at:
+        start = a_end
+        rest = text[start:]
+        lead = re.match(r"\s*(?:,\s*)?(?:that\s+)?", rest)
+        start += lead.end() if lead else 0
+    else:
+        start = 0
+    end = len(text)
+    for match in _CLAUSE_END.finditer(text, at):
+        end = match.start()
+        break
+    if a_start > at and a_start < end:  # "…, she added, was …": keep both sides
+        end = len(text)
+    return (*_trim(text, start, end), False)
+
+
+def _pick(found: list[tuple[int, int, Reading]]) -> tuple[int, int, Reading]:
+    """The phrase that says most about the level: a term over a direction over
+    a hedge, and a weak future word ("will") last."""
+
+    def rank(item: tuple[int, int, Reading]) -> tuple[int, int]:
+        reading = item[2]
+        weak = reading.key in WEAK
+        order = 3 if weak else 0 if reading.term else 1 if reading.direction else 2
+        return order, -len(reading.key)
+
+    return min(found, key=rank)
+
+
+_MOVES = "States a change in the odds, not a level; listed, never scored."
+_INTENDS = "A stated intention under a condition; no likelihood given."
+# "suggested returning to the talks if …": an intention with its condition.
+_INTENT_IF = re.compile(r"\b((?:suggested|offered|threatened|vowed|promised|pledged|proposed|"
+                        r"signalled|signaled|hinted)\b[^.;]{0,80}?\bif)\b")  # fmt: skip
+
+# Where a sentence holds more than one thought, each with its own speaker or
+# its own phrase: "…, and most pundits expect …", "…, but they expect …".
+_SEGMENT = re.compile(r";\s|,\s(?:and|but|while|whereas)\s|\s[—–]\s")
+_DIRECTION = re.compile(
+    r"\b(?:odds|chances?|likelihood|probability|risk|prospects?)\b[^.;]{0,60}?\b(?:(?:has|have|"
+    r"had)\s+)?(?:(?P<up>risen|rose|rising|rise[sn]?|increased?|increasing|grown|grew|grows?|"
+    r"improved?|improving|gone up|went up|climbed|shortened)|(?P<down>fallen|fell|falling|falls?|"
+    r"decreased?|decreasing|dropped|drops?|diminished|diminish(?:es)?|shrunk|shrank|faded?|fading|"
+    r"gone down|went down|slipped|lengthened|receded))\b",
+    re.IGNORECASE,
+)
+
+
+def _signals(text: str, book: list[Reading]) -> list[tuple[int, int, Reading | None, float | None]]:
+    """What in ``text`` says how likely: phrases of the book, stated chances, and
+    words saying the odds move, each with its span."""
+    found: list[tuple[int, int, Reading | None, float | None]] = [
+        (a, b, r, None) for a, b, r in find_phrases(book, text)
+    ]
+    for match in _STATED.finditer(text):
+        value = float(next(g for g in match.groups() if g)) / 100
+        if 0 <= value <= 1:
+            found.append((match.start(), match.end(), None, value))
+    for match in _DIRECTION.finditer(text):
+        direction = "increase" if match.group("up") else "decrease"
+        reading = Reading(match.group(), "", None, None, "unscorable", direction, _MOVES)
+        found = [f for f in found if not (f[0] < match.end() and match.start() < f[1])]
+        found.append((match.start(), match.end(), reading, None))
+    if not found:  # no level and no direction: a stated intention under a condition
+        match = _INTENT_IF.search(text)
+        if match is not None:
+            reading = Reading(match.group(1), "", None, None, "unscorable", None, _INTENDS)
+            found.append((match.start(1), match.end(1), reading, None))
+    return sorted(found, key=lambda f: f[0])
+
+
+def _rank(signal: tuple[int, int, Reading | None, float | None]) -> tuple[int, int]:
+    """A stated chance, then a term, a direction, a hedge, a weak future word."""
+    _, _, reading, value = signal
+    if value is not None:
+        return 0, 0
+    assert reading is not None
+    if reading.key in WEAK:
+        return 4, 0
+    return (1 if reading.term else 2 if reading.direction else 3), -len(reading.key)
+
+
+def scan(article: Article, book: list[Reading]) -> list[Candidate]:
+    """The article's candidate claims, in the order of the text."""
+    assert article.published_on is not None
+    cast = Cast()
+    carried = None
+    found: list[Candidate] = []
+    for index, sentence in enumerate(article.sentences):
+        text = sentence.text
+        cast.notice(text, index)
+        whole = attribute(text, cast, index, carried)
+        quoted = any(q in text for q in QUOTES)
+        ends_open = text.count('"') % 2 == 1 or text.rfind("“") > text.rfind("”")
+        carried = (
+            whole.person
+            if whole is not None and (quoted or ends_open)
+            else (carried if quoted else None)
+        )
+        signals = _signals(text, book)
+        if not signals:
+            continue
+        bounds = [0, *(m.end() for m in _SEGMENT.finditer(text)), len(text) + 1]
+        for seg_start, seg_end in itertools.pairwise(bounds):
+            inside = [g for g in signals if seg_start <= g[0] < seg_end]
+            if not inside:
+                continue
+            own = attribute(text[seg_start:seg_end], cast, index, None) if seg_start else None
+            attribution = whole
+            if own is not None and own.how != "pronoun":
+                a, b = own.span
+                attribution = Attribution(own.spelling, own.person, own.how, own.role,
+                                          (a + seg_start, b + seg_start))  # fmt: skip
+            if attribution is None:
+                continue
+            candidate = _candidate(article, sentence, index, attribution, min(inside, key=_rank),
+                                   seg_start)  # fmt: skip
+            if candidate is not None and candidate.confidence >= MIN_CONFIDENCE:
+                found.append(candidate)
+    return _one_per_quote(found)
+
+
+def _candidate(article: Article, sentence: Sentence, index: int, attribution: Attribution,
+               signal: tuple[int, int, Reading | None, float | None],
+               segment: int = 0) -> Candidate | None:  # fmt: skip
+    assert article.published_on is not None
+    text = sentence.text
+    at, stop, reading, probability = signal
+    wording = text[at:stop]
+    start, end, in_quotes = _region(text, attribution, at)
+    if not in_quotes and start < segment <= at:
+        start, end = _trim(text, segment, end)
+    if end - start < 8:
+        return None
+    quote = text[start:end]
+    reasons = []
+    confidence = 0.45
+    if probability is not None:
+        confidence += 0.3
+        reasons.append(f"a stated chance ({wording})")
+    elif reading is not None and reading.key in WEAK:
+        confidence -= 0.1
+        reasons.append(f'only "{wording}": a future without a level')
+    elif reading is not None and reading.term is not None:
+        confidence += 0.25
+        reasons.append(f'"{wording}" is in the phrase book ({reading.basis.replace("_", " ")})')
+    elif reading is not None and reading.direction is not None:
+        confidence += 0.15
+        reasons.append(f'"{wording}" says the odds move')
+    else:
+        confidence += 0.05
+        reasons.append(f'"{wording}" is a hedge: unscorable')
+    reasons.append(_HOW[attribution.how])
+    if attribution.how in ("named", "surname", "title"):
+        confidence += 0.15
+    elif attribution.how in ("pronoun", "carried"):
+        confidence += 0.05
+    if in_quotes:
+        confidence += 0.05
+        reasons.append("in quotation marks")
+    a_start, a_end = attribution.span
+    if _PAST_FORECAST.search(text[min(a_start, max(0, start - 40)) : max(a_end, start)]):
+        confidence -= 0.45
+        reasons.append("reported as a forecast made before (settled?)")
+    condition = None
+    kind = "forecast"
+    if reading is not None and reading.direction is not None:
+        kind = "directional"
+    else:
+        match = _CONDITION.search(quote)
+        if match is not None and match.start() < at - start + 1:
+            kind, condition = "conditional", match.group().strip()
+            reasons.append("conditional")
+    made_on, note = said_on(text[:start] + " " + text[end:], article.published_on)
+    when = horizon(quote, article.published_on) or horizon(text, article.published_on)
+    return Candidate(index, sentence.start + start, sentence.start + end, quote, attribution,
+                     wording, reading, probability, kind, condition, made_on, note, when,
+                     round(max(0.05, min(0.99, confidence)), 2), reasons)  # fmt: skip
+
+
+_HOW = {"named": "speaker named", "surname": "speaker by surname", "title": "speaker by title",
+        "pronoun": "speaker by pronoun", "group": "an unnamed group",
+        "carried": "the quotation goes on from the sentence before"}  # fmt: skip
+
+
+def _one_per_quote(found: list[Candidate]) -> list[Candidate]:
+    """Two phrases of one quotation are one claim: the more confident stays."""
+    kept: list[Candidate] = []
+    for candidate in found:
+        twin = next(
+            (k for k in kept if k.start == candidate.start and k.end == candidate.end), None
+        )
+        if twin is None:
+            kept.append(candidate)
+        elif candidate.confidence > twin.confidence:
+            kept[kept.index(twin)] = candidate
+    return kept
