@@ -603,6 +603,14 @@ def add_question(
 @click.option("--made-on-note", metavar="TEXT", help="How the date is known, if not printed.")
 @click.option("--quote", help="The exact words, as they stand in the source.")
 @click.option("--question", help="Question slug or id the claim is about.")
+@click.option("--new-question", metavar="TITLE",
+              help="Record the claim's question here too: its title (with --criteria, "
+                   "--resolve-by, optional --horizon and --slug-for-question).")  # fmt: skip
+@click.option("--criteria", help="For --new-question: exactly what counts as YES.")
+@click.option("--resolve-by", metavar="YYYY-MM-DD", help="For --new-question: when it resolves.")
+@click.option("--horizon", help="For --new-question: the time frame as worded in the source.")
+@click.option("--slug-for-question", metavar="SLUG",
+              help="For --new-question: its short id (default: made from the title).")  # fmt: skip
 @click.option(
     "--kind",
     type=click.Choice(CLAIM_KINDS),
@@ -636,6 +644,11 @@ def add_claim(
     ctx: click.Context,
     condition: str | None,
     condition_result: str | None,
+    new_question: str | None,
+    criteria: str | None,
+    resolve_by: str | None,
+    horizon: str | None,
+    slug_for_question: str | None,
     by: str | None,
     fmt: str,
     **fields: Any,
@@ -659,17 +672,50 @@ def add_claim(
 
     fields["speaker"] = _ask(fields["speaker"], "--speaker", "Speaker")
     fields["source"] = _ask(fields["source"], "--source", "Source")
-    fields["made_on"] = _ask(fields["made_on"], "--made-on", "Made on (YYYY-MM-DD)")
     fields["quote"] = _ask(fields["quote"], "--quote", "Exact quote")
     if condition or condition_result:
         fields["condition"] = {"question": condition, "result": condition_result}
-    given = _record(ClaimIn, **fields)
+    question_rec = None
+    if new_question is not None:
+        if fields["question"] is not None:
+            raise InputError("--question or --new-question: the claim is about one question")
+        from tracker.records import QuestionIn
+        from tracker.text import slugify
+
+        question_rec = _record(
+            QuestionIn, slug=slug_for_question or slugify(new_question), title=new_question,
+            criteria=_ask(criteria, "--criteria", "What counts as YES"),
+            resolve_by=_ask(resolve_by, "--resolve-by", "Resolves by (YYYY-MM-DD)"),
+            horizon=horizon,
+        )  # fmt: skip
+        fields["question"] = question_rec.slug
+    elif any(v is not None for v in (criteria, resolve_by, horizon, slug_for_question)):
+        raise InputError("--criteria, --resolve-by, --horizon and --slug-for-question go with "
+                         "--new-question")  # fmt: skip
+    who = _who(by)
 
     def work(session: Session) -> dict[str, Any]:
+        from tracker.services.questions import save_question
+        from tracker.services.sources import require_source
+
+        if question_rec is not None:
+            _, made = save_question(session, question_rec, who)
+            click.echo(f"question {question_rec.slug}: {made}", err=True)
+        values = dict(fields)
+        if values["made_on"] is None:
+            published = require_source(session, values["source"]).published_on
+            if published is None:
+                raise InputError("--made-on: the source has no published date to default to")
+            values["made_on"] = published.isoformat()
+            values["made_on_note"] = values["made_on_note"] or (
+                "reported in the source; its date of publication"
+            )
+            click.echo(f"made on {published}: the source's published date", err=True)
+        given = _record(ClaimIn, **values)
         rec, reading = read_wording(session, given)
         if reading is not None:
             click.echo(reading.describe(), err=True)
-        claim, action = save_claim(session, rec, _who(by))
+        claim, action = save_claim(session, rec, who)
         if claim.retracted_at is not None:
             click.echo(f"claim {claim.id} was retracted: {claim.retracted_reason}", err=True)
         return {"id": claim.id, "kind": claim.kind, "basis": claim.mapping_basis, "action": action}
@@ -719,7 +765,7 @@ def add_appearance(
 
 
 @cli.command(name="add-outcome")
-@click.argument("args", nargs=-1, metavar="[QUESTION] RESULT")
+@click.argument("args", nargs=-1, metavar="QUESTION... RESULT")
 @click.option("--claim", "claim_id", type=ROW_ID, help="Resolve the question of this claim.")
 @click.option(
     "--on", "occurred_on", metavar="YYYY-MM-DD", help="When it happened (or became settled)."
@@ -744,51 +790,75 @@ def add_outcome(
     fmt: str,
     **fields: Any,
 ) -> None:
-    """Record what happened to a question: yes, no, partial, ambiguous or annulled.
+    """Record what happened to one or more questions: yes, no, partial, ambiguous or annulled.
 
     The outcome resolves every claim on the question. Outcomes are never
     changed: recording another for the same question is a correction that
-    supersedes the current one, and both stay in the history.
+    supersedes the current one, and both stay in the history. Several
+    questions settled by the same event, on the same date and evidence, take
+    one command: all are recorded, or none.
 
     \b
     Example:
         tracker add-outcome trump-kim-meet-during-korea-visit no --on 2025-10-29 \\
             --evidence https://example.org/afp-report --note "Trump: timing didn't work out"
+        tracker add-outcome trump-kim-meet-during-korea-visit trump-kim-meet-at-panmunjom-2025 \\
+            no --on 2025-10-29 --evidence https://example.org/afp-report
         tracker add-outcome --claim 4 annulled --on 2025-11-01 --evidence https://example.org/x
     """
     from tracker.records import OutcomeIn
     from tracker.services.claims import question_of_claim
     from tracker.services.outcomes import record_outcome
     from tracker.services.questions import require_question
-
-    expected = 1 if claim_id is not None else 2
-    if len(args) != expected:
-        usage = "--claim ID RESULT" if claim_id is not None else "QUESTION RESULT"
-        raise InputError(f"expected {usage}, got {len(args)} argument(s)")
     from tracker.text import quoted
 
+    if claim_id is not None and len(args) != 1:
+        raise InputError(f"expected --claim ID RESULT, got {len(args)} argument(s)")
+    if claim_id is None and len(args) < 2:
+        raise InputError(f"expected QUESTION... RESULT, got {len(args)} argument(s)")
+    if len(set(args[:-1])) != len(args[:-1]):
+        raise InputError("a question is named twice")
     result = args[-1]
     if result not in RESULTS:
         raise InputError(f"RESULT must be one of {', '.join(RESULTS)}, not {quoted(result)}")
     occurred_on = _ask(occurred_on, "--on", "Happened on (YYYY-MM-DD)")
 
-    def work(session: Session) -> tuple[str, Any]:
+    def work(session: Session) -> list[tuple[str, Any]]:
         if claim_id is not None:
-            question = question_of_claim(session, claim_id)
+            questions = [question_of_claim(session, claim_id)]
         else:
-            question = require_question(session, args[0])
-        rec = _record(
-            OutcomeIn, question=question.slug, result=result, occurred_on=occurred_on,
-            evidence_url=evidence_urls[0] if evidence_urls else None,
-            more_evidence=list(evidence_urls[1:]), **fields,
-        )  # fmt: skip
-        recorded = record_outcome(session, question, rec, _who(by), hindsight_ok=confirmed)
-        return question.slug, recorded
+            questions = [require_question(session, ref) for ref in args[:-1]]
+        done = []
+        for question in questions:
+            rec = _record(
+                OutcomeIn, question=question.slug, result=result, occurred_on=occurred_on,
+                evidence_url=evidence_urls[0] if evidence_urls else None,
+                more_evidence=list(evidence_urls[1:]), **fields,
+            )  # fmt: skip
+            recorded = record_outcome(session, question, rec, _who(by), hindsight_ok=confirmed)
+            done.append((question.slug, recorded))
+        return done
 
-    slug, recorded = _transact(ctx, work, write=True)
-    if recorded is None:
-        click.echo(f"{slug} already has this outcome; nothing recorded", err=True)
-        return
+    from dataclasses import asdict
+
+    rows = []
+    for slug, recorded in _transact(ctx, work, write=True):
+        if recorded is None:
+            click.echo(f"{slug} already has this outcome; nothing recorded", err=True)
+            continue
+        _say_outcome(slug, recorded)
+        shown = asdict(recorded)
+        if fmt == "table":
+            shown["hindsight"] = ", ".join(map(str, recorded.hindsight)) or "none"
+        rows.append(shown)
+    if len(rows) == 1:
+        emit_record(rows[0], fmt)
+    elif rows:
+        emit(rows, fmt)
+
+
+def _say_outcome(slug: str, recorded: Any) -> None:
+    """What an outcome did, on stderr: hindsight, a correction, or the claims it resolves."""
     if recorded.hindsight:
         ids = ", ".join(str(i) for i in recorded.hindsight)
         click.echo(
@@ -808,12 +878,6 @@ def add_outcome(
             f"{recorded.result}; {recorded.claims_resolved} claim(s) on it",
             err=True,
         )
-    from dataclasses import asdict
-
-    shown = asdict(recorded)
-    if fmt == "table":
-        shown["hindsight"] = ", ".join(map(str, recorded.hindsight)) or "none"
-    emit_record(shown, fmt)
 
 
 def _reason(reason: str | None) -> str:
