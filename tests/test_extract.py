@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -179,3 +181,84 @@ def test_the_gold_files_import(invoke: Invoke, tmp_path: Path) -> None:
         assert conn.execute("SELECT count(*) FROM claims").fetchone()[0] >= 60
     finally:
         conn.close()
+
+
+# --model: a language model through llm, here one defined by the test (no network).
+
+MODEL_ANSWER = {
+    "claims": [
+        {"speaker": "Maria Okonkwo", "role": "chief economist at Halden Bank",
+         "quote": "We think a 25-basis-point cut on Thursday is very likely",
+         "wording": "very likely", "kind": "forecast"},
+        {"speaker": "Some money-market traders",
+         "quote": "the odds of a second cut at the next meeting, on 7 May, had risen sharply",
+         "kind": "directional", "direction": "increase"},
+        {"speaker": "Henrik Saarinen",
+         "quote": "If inflation cools further in the March figures, a second cut in May is likely",
+         "kind": "conditional", "condition": "If inflation cools further in the March figures"},
+        {"speaker": "Maria Okonkwo", "quote": "Rates will be cut to zero by Christmas",
+         "wording": "will"},
+        {"speaker": "", "quote": "Under its mandate, the bank targets inflation"},
+    ]
+}  # fmt: skip
+
+
+@pytest.fixture
+def test_model() -> Iterator[list[str]]:
+    """A model named tracker-test, registered as an llm plugin for the test; it
+    records the prompts it is given and answers MODEL_ANSWER."""
+    import json
+
+    import llm
+    from llm.plugins import pm
+
+    prompts: list[str] = []
+
+    class Model(llm.Model):
+        model_id = "tracker-test"
+        supports_schema = True
+
+        def execute(self, prompt, stream, response, conversation):
+            prompts.append(prompt.prompt)
+            yield json.dumps(MODEL_ANSWER)
+
+    class Plugin:
+        __name__ = "tracker_test_model"
+
+        @llm.hookimpl
+        def register_models(self, register):
+            register(Model())
+
+    pm.register(Plugin(), name="tracker-test-model")
+    try:
+        yield prompts
+    finally:
+        pm.unregister(name="tracker-test-model")
+
+
+def test_a_model_proposes_and_the_records_check(
+    invoke: Invoke, tmp_path: Path, test_model: list[str]
+) -> None:
+    article = EXTRACT / "rate-decision-halden.txt"
+    out = tmp_path / "m.yaml"
+    result = invoke("extract", str(article), "--model", "tracker-test", "-o", str(out))
+    assert "2 proposal(s) of the model left out" in result.stderr
+    assert article.read_text(encoding="utf-8") in test_model[0]  # the article was sent
+    draft = yaml.safe_load(out.read_text(encoding="utf-8"))
+    assert len(draft["claims"]) == 3
+    direct = _claim(draft, "very likely")
+    assert (direct["speaker"], direct["term"]) == ("Maria Okonkwo", "very likely")
+    assert _claim(draft, "had risen sharply")["kind"] == "directional"
+    assert _claim(draft, "second cut in May")["kind"] == "conditional"
+    assert "with the model tracker-test" in out.read_text(encoding="utf-8")
+    invoke("import", str(out))
+
+
+def test_model_errors_are_one_line(
+    invoke: Invoke, monkeypatch: pytest.MonkeyPatch, test_model: list[str]
+) -> None:
+    article = str(EXTRACT / "rate-decision-halden.txt")
+    assert "no model" in invoke("extract", article, "--model", "nonesuch", ok=False).stderr
+    monkeypatch.setitem(sys.modules, "llm", None)  # as if the extra were not installed
+    err = invoke("extract", article, "--model", "tracker-test", ok=False).stderr
+    assert "pip install 'tracker[llm]'" in err

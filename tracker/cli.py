@@ -454,6 +454,9 @@ def add_person(
 @click.option("--slug", help="The source's short id (default: made from the title).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the draft here instead of standard output.")  # fmt: skip
+@click.option("--model", metavar="NAME",
+              help="Ask this language model (via the llm library) instead of the offline "
+                   "rules; its proposals are checked the same way.")  # fmt: skip
 @click.pass_context
 def extract(ctx: click.Context, article: Any, output: Path | None, **fields: Any) -> None:
     """Draft the claims of an article for review: a seed file to check and import.
@@ -467,7 +470,9 @@ def extract(ctx: click.Context, article: Any, output: Path | None, **fields: Any
     when it was said, and a suggested question with a resolve-by date from the
     horizon words. Speakers and questions already in the database are reused.
     Each claim carries its confidence and the reasons as a comment, the
-    doubtful first. Nothing is written to the database.
+    doubtful first. Nothing is written to the database. --model NAME asks a
+    language model through the llm library (pip install 'tracker[llm]'), and
+    checks its answer the same way: a quote not in the text is left out.
 
     \b
     Example:
@@ -491,6 +496,9 @@ def extract(ctx: click.Context, article: Any, output: Path | None, **fields: Any
         click.echo(body, nl=False)
     else:
         output.write_text(body, encoding="utf-8")
+    if draft.left_out:
+        click.echo(f"{draft.left_out} proposal(s) of the model left out: a quote not in the "
+                   "text, or no speaker", err=True)  # fmt: skip
     click.echo(f"{len(draft.claims)} candidate claim(s), {len(draft.people)} speaker(s), "
                f"{len(draft.questions)} question(s) drafted"
                + (f" in {_shown_path(str(output))}" if output else ""), err=True)  # fmt: skip

@@ -37,6 +37,7 @@ class Draft:
     people: list[dict[str, Any]]
     questions: list[dict[str, Any]]
     claims: list[tuple[Candidate, dict[str, Any]]]
+    left_out: int = 0  # proposals that failed a check (a quote not in the text, no speaker)
 
     def as_data(self) -> dict[str, Any]:
         return {"sources": [self.source], "people": self.people, "questions": self.questions,

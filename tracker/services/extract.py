@@ -45,7 +45,8 @@ def known(session: Session) -> Known:
 
 def extract(session: Session, text: str, *, name: str, title: str | None = None,
             publisher: str | None = None, published_on: dt.date | None = None,
-            url: str | None = None, slug: str | None = None) -> tuple[str, Draft]:  # fmt: skip
+            url: str | None = None, slug: str | None = None,
+            model: str | None = None) -> tuple[str, Draft]:  # fmt: skip
     """The draft's YAML and the draft itself, for the article ``text`` (``name``:
     where it came from, for messages)."""
     if not text.strip():
@@ -56,10 +57,19 @@ def extract(session: Session, text: str, *, name: str, title: str | None = None,
         raise ValidationFailed(
             f"{name} carries no date it was published: give --published-on YYYY-MM-DD"
         )
-    candidates = scan(article, phrase_book(session))
+    book = phrase_book(session)
+    left_out = 0
+    if model is None:
+        candidates = scan(article, book)
+    else:
+        from tracker.extraction.model import propose
+
+        candidates, left_out = propose(model, article, book)
     draft = build(article, candidates, known(session), source_slug=slug)
+    draft.left_out = left_out
+    how = f" with the model {model}" if model else ""
     header = (
-        f"# Draft claims of {article.title!s}, made by `tracker extract` from {name}.\n"
+        f"# Draft claims of {article.title!s}, made by `tracker extract`{how} from {name}.\n"
         f"# {len(draft.claims)} candidate claim(s), the doubtful first: check each quote,\n"
         "# speaker, question and term; delete what is not a forecast; then `tracker import` it."
     )
