@@ -387,6 +387,7 @@ CASES = [
         insert("claims", kind="conditional", condition_question_id=2, condition_result="maybe"),
         "yes or no",
     ),
+    case("ck_claims_side_allowed", insert("claims", side="maybe"), "side", "yes or no"),
     case(
         "ck_claims_direction_allowed",
         insert(

@@ -645,6 +645,9 @@ def add_question(
     "--condition-result", type=click.Choice(BINARY_RESULTS), help="The result the condition needs."
 )
 @click.option("--direction", type=click.Choice(DIRECTIONS), help="For a directional claim.")
+@click.option("--side", type=click.Choice(BINARY_RESULTS), default="yes", show_default=True,
+              help="The question's side the claim is about: no for its opposite "
+                   "('the Chiefs will win' on 'the Eagles win').")  # fmt: skip
 @by_option
 @output_options
 @click.pass_context
@@ -942,6 +945,8 @@ def edit() -> None:
 @click.option("--condition", metavar="QUESTION", help="For a conditional: the question.")
 @click.option("--condition-result", type=click.Choice(BINARY_RESULTS))
 @click.option("--direction", type=click.Choice(DIRECTIONS), help="For a directional claim.")
+@click.option("--side", type=click.Choice(BINARY_RESULTS),
+              help="The question's side the claim is about: no for its opposite.")  # fmt: skip
 @reason_option
 @by_option
 @output_options

@@ -128,6 +128,7 @@ _REQUIRED: dict[str, dict[str, str]] = {
         "mapping_basis": "a mapping basis (--basis)",
         "entered_by": "the name of whoever entered it",
         "entered_at": "the time it was entered",
+        "side": "the side of its question it is about (--side yes or no)",
     },
     "claim_appearances": {
         "id": "a number",
@@ -292,6 +293,7 @@ CONSTRAINT_SENTENCES: dict[str, str] = {
     "ck_claims_mapping_basis_allowed": f"a claim's basis must be {_one_of(MAPPING_BASES)}",
     "ck_claims_condition_result_allowed": "the result a conditional claim needs must be "
     f"{_one_of(BINARY_RESULTS)}",
+    "ck_claims_side_allowed": "a claim's side of its question must be yes or no",
     "ck_claims_direction_allowed": f"a directional claim's direction must be {_one_of(DIRECTIONS)}",
     "ck_claims_probability_range": "a claim's probability, --low and --high must lie "
     "between 0 and 1",

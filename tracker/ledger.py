@@ -45,6 +45,14 @@ class Sealed:
     table: str
     columns: tuple[str, ...]
     revised: str | None = None  # its record_type in revisions, when it can be corrected
+    # Columns added after the chain began, with the value every earlier row
+    # has: covered only where a row differs from it, so the entries sealed
+    # before the column existed stay as they were.
+    later: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (*self.columns, *(name for name, _ in self.later))
 
 
 # In the order a transaction's new rows are sealed: what is referred to first.
@@ -55,7 +63,8 @@ SEALED: dict[str, Sealed] = {
                                "made_on_note", "role", "kind", "wording", "probability",
                                "prob_low", "prob_high", "scale_term_id", "mapping_basis",
                                "mapping_note", "condition_question_id", "condition_result",
-                               "direction", "entered_by", "entered_at", "retracted_at"), "claim"),
+                               "direction", "entered_by", "entered_at", "retracted_at"), "claim",
+                    later=(("side", "yes"),)),
     "appearance": Sealed("claim_appearances", ("claim_id", "source_id", "quote", "appeared_on",
                                                "retracted_at"), "appearance"),
     "outcome": Sealed("outcomes", ("question_id", "result", "occurred_on", "evidence_url",
@@ -104,19 +113,35 @@ def _as_text(value: Any) -> str | None:
     return as_text(value)
 
 
+def _present(conn: Connection, table: str) -> set[str]:
+    """The columns ``table`` has (a later column is absent while the migration
+    that made the ledger seals the rows already there)."""
+    from sqlalchemy import inspect
+
+    cache = conn.info.setdefault("tracker.ledger_columns", {})
+    if table not in cache:
+        cache[table] = {c["name"] for c in inspect(conn).get_columns(table)}
+    return cache[table]
+
+
 def current_values(conn: Connection, kind: str, after: int = 0) -> Iterator[tuple[int, list]]:
     """Each record of ``kind`` with id above ``after``, in id order, as the
-    canonical text of each covered column, in ``SEALED`` order."""
+    canonical text of each covered column, in ``SEALED`` order (``names``)."""
     spec = SEALED[kind]
     columns = [c for c in spec.columns if c != "tags"]
+    present = _present(conn, spec.table) if spec.later else set()
+    later = [(name, default) for name, default in spec.later]
+    selected = columns + [name for name, _ in later if name in present]
     tags = _tags(conn, after) if kind == "question" else {}
     rows = conn.exec_driver_sql(
-        f"SELECT id, {', '.join(columns)} FROM {spec.table} WHERE id > {int(after)} ORDER BY id"
+        f"SELECT id, {', '.join(selected)} FROM {spec.table} WHERE id > {int(after)} ORDER BY id"
     )
     for row in rows:
-        values = [_as_text(v) for v in row[1:]]
+        values = [_as_text(v) for v in row[1 : len(columns) + 1]]
         if kind == "question":
             values.append(_as_text(tags.get(row[0], [])))  # tags come last in SEALED
+        found = dict(zip(selected[len(columns) :], row[len(columns) + 1 :], strict=True))
+        values += [_as_text(found.get(name, default)) for name, default in later]
         yield row[0], values
 
 
@@ -200,12 +225,20 @@ def record_digests(conn: Connection, kind: str, after: int = 0) -> Iterator[tupl
     for record_id, values in current_values(conn, kind, after):
         revisions = history.get(record_id)
         if revisions:
-            named = dict(zip(spec.columns, values, strict=True))
+            named = dict(zip(spec.names, values, strict=True))
             first, unexplained = first_entered(kind, named, revisions)
-            values = [first[c] for c in spec.columns]
+            values = [first[c] for c in spec.names]
         else:
             unexplained = []
-        yield record_id, digest(kind, record_id, values), unexplained
+        yield record_id, digest(kind, record_id, _content(spec, values)), unexplained
+
+
+def _content(spec: Sealed, values: list) -> list:
+    """What is hashed: the columns, then any later column that is not at its default."""
+    base = values[: len(spec.columns)]
+    later = {name: value for (name, default), value in zip(spec.later, values[len(spec.columns):],
+             strict=True) if value != default}  # fmt: skip
+    return [*base, later] if later else base
 
 
 def head(conn: Connection) -> tuple[int, str]:

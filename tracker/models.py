@@ -283,7 +283,8 @@ class Claim(Base):
 
     The probability is either stated (``probability`` with an optional stated
     range) or read from a scale term (``scale_term_id``); ``mapping_basis`` says
-    which, and the CHECKs below keep the two from being mixed.
+    which, and the CHECKs below keep the two from being mixed. It is the
+    probability of the claim's own ``side`` of its question, as it was said.
     """
 
     __tablename__ = "claims"
@@ -343,6 +344,7 @@ class Claim(Base):
         iso_timestamp_check("entered_at", "entered_at_iso"),
         iso_timestamp_check("retracted_at", "retracted_at_iso"),
         CheckConstraint(_RETRACTION_RULE, name="retraction_fields"),
+        CheckConstraint(in_list("side", BINARY_RESULTS), name="side_allowed"),
         Index("ix_claims_person_id", "person_id"),
         Index("ix_claims_question_id", "question_id"),
         Index("ix_claims_condition_question_id", "condition_question_id"),
@@ -379,6 +381,10 @@ class Claim(Base):
     entered_at: Mapped[dt.datetime] = mapped_column(UTCTimestamp)
     retracted_at: Mapped[dt.datetime | None] = mapped_column(UTCTimestamp)
     retracted_reason: Mapped[str | None] = mapped_column(Text)
+    # Which outcome of the question the claim is about: "no" for a claim on
+    # the opposite ("the Chiefs will win" on the question "the Eagles win"),
+    # whose probability is scored as 1 - p of the question (tracker.score_views).
+    side: Mapped[str] = mapped_column(Text, server_default=text("'yes'"))
 
 
 class ClaimAppearance(Base):

@@ -145,6 +145,8 @@ class ClaimIn(Record):
     note: Text | None = None
     condition: ConditionIn | None = None
     direction: Literal[DIRECTIONS] | None = None  # type: ignore[valid-type]
+    # The question's side the claim is about: "no" for its opposite.
+    side: Literal[BINARY_RESULTS] = "yes"  # type: ignore[valid-type]
     appearances: tuple[AppearanceIn, ...] = ()
 
     @model_validator(mode="after")

@@ -97,7 +97,10 @@ def render_claim(c: dict[str, Any]) -> None:
     _echo(textwrap.indent(textwrap.fill(_quoted(c["quote"]), 96), "  "))
     if c.get("wording"):
         _echo(f"Wording: {c['wording']}")
-    _echo(f"Probability of YES: {_probability(c)}")
+    if c.get("side") == "no":
+        _echo(f"Probability of NO (the claim is about the question's opposite): {_probability(c)}")
+    else:
+        _echo(f"Probability of YES: {_probability(c)}")
     _echo(f"Score: {_score_line(c['score'])}")
     if c.get("direction"):
         _echo(f"Direction: {c['direction']} (no level, not scored)")

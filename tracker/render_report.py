@@ -259,7 +259,7 @@ def render_text(report: dict[str, Any], markdown: bool = False) -> str:
         section(
             "Edited after the outcome",
             _table(late, markdown, "none"),
-            "Changes to a claim's probability, term, question, condition, kind or date made "
+            "Changes to a claim's probability, term, question, condition, kind, side or date made "
             "after its question's outcome was recorded. Each is kept in the claim's history "
             "(`tracker show ID`); `--as-recorded` shows the scores as they stood before.",
         )

@@ -22,9 +22,11 @@ FIELD_LABELS = {
 
 # The fields of a claim whose change after its question resolved could move its
 # score, or the speaker it counts for: such an edit is flagged beside the scores.
-SCORING_FIELDS = ("probability", "prob_low", "prob_high", "scale_term_id", "mapping_basis",
-                  "question_id", "condition_question_id", "condition_result", "made_on",
-                  "kind", "person_id")  # fmt: skip
+# As published at 0007, and since 0013 (the side of the question a claim takes).
+SCORING_FIELDS_0007 = ("probability", "prob_low", "prob_high", "scale_term_id", "mapping_basis",
+                       "question_id", "condition_question_id", "condition_result", "made_on",
+                       "kind", "person_id")  # fmt: skip
+SCORING_FIELDS = (*SCORING_FIELDS_0007, "side")
 
 
 def _label(column: str) -> str:
@@ -73,7 +75,9 @@ _OUTCOME_BEFORE = """outcomes AS o
                OR o.question_id = CASE WHEN r.field IN ('question_id', 'condition_question_id')
                                        THEN CAST(r.old_value AS INTEGER) END)"""
 
-LATE_EDITS = f"""
+
+def _late_edits(fields: tuple[str, ...]) -> str:
+    return f"""
 SELECT r.id AS revision_id, r.record_id AS claim_id, c.person_id, p.name AS speaker,
        r.field, {_label("r.field")} AS field_label,
        {_shown("r.old_value")} AS old_shown, {_shown("r.new_value")} AS new_shown,
@@ -83,8 +87,13 @@ FROM revisions AS r
 JOIN claims AS c ON c.id = r.record_id
 JOIN people AS p ON p.id = c.person_id
 WHERE r.record_type = 'claim'
-  AND r.field IN ({", ".join(f"'{f}'" for f in SCORING_FIELDS)})
+  AND r.field IN ({", ".join(f"'{f}'" for f in fields)})
   AND EXISTS (SELECT 1 FROM {_OUTCOME_BEFORE})
 """
 
-VIEWS = {"revision_log": REVISION_LOG, "late_edits": LATE_EDITS}
+
+LATE_EDITS_0007 = _late_edits(SCORING_FIELDS_0007)
+LATE_EDITS = _late_edits(SCORING_FIELDS)
+
+# As created by 0007; 0013 re-creates late_edits with the side of a claim.
+VIEWS = {"revision_log": REVISION_LOG, "late_edits": LATE_EDITS_0007}

@@ -480,13 +480,32 @@ LEFT JOIN scales AS s ON s.id = t.scale_id
 # The standing outcome as recorded by {as_of}, if it had happened by {occurred_by}.
 _V0008["current_outcomes"] = _V0007["current_outcomes"] + "  AND o.occurred_on <= {occurred_by}\n"
 
+# 0013: a claim can be about the opposite of its question (``claims.side``):
+# what is scored is whether the claim's own side happened, so a claim is
+# scored as it was said ("the Chiefs will win", 80%, on the question "the
+# Eagles win") and calibrated by its own term and number.
+_V0013 = dict(_V0008)
+_V0013["claim_scores"] = _V0008["claim_scores"].replace(
+    """           CASE qo.result WHEN 'yes' THEN 1 WHEN 'no' THEN 0 END AS o,
+           CASE qo.result WHEN 'yes' THEN ps.probability
+                          WHEN 'no' THEN 1 - ps.probability END AS p_outcome""",
+    """           CASE WHEN qo.result = 'yes' THEN CASE c.side WHEN 'no' THEN 0 ELSE 1 END
+                WHEN qo.result = 'no' THEN CASE c.side WHEN 'no' THEN 1 ELSE 0 END END AS o,
+           CASE WHEN qo.result = 'yes'
+                THEN CASE c.side WHEN 'no' THEN 1 - ps.probability ELSE ps.probability END
+                WHEN qo.result = 'no'
+                THEN CASE c.side WHEN 'no' THEN ps.probability ELSE 1 - ps.probability END
+           END AS p_outcome""",
+)
+assert _V0013["claim_scores"] != _V0008["claim_scores"]
+
 # The columns of a recorded row that a revision can take back to its value at
 # a moment, and the type its text is read as.
 _AS_RECORDED_COLUMNS = {
     "claims": {"person_id": "int", "question_id": "int", "condition_question_id": "int",
                "condition_result": "text", "made_on": "date", "kind": "text",
                "probability": "float", "prob_low": "float", "prob_high": "float",
-               "scale_term_id": "int", "mapping_basis": "text"},
+               "scale_term_id": "int", "mapping_basis": "text", "side": "text"},
     "questions": {"resolve_by": "date"},
 }  # fmt: skip
 _OTHER_COLUMNS = {
@@ -582,9 +601,9 @@ WHERE {later_tags}
 MAINTAINED = ("score_totals", "calibration_totals")
 
 VERSIONS: dict[str, dict[str, str]] = {
-    "0003": _V0003, "0005": _V0005, "0007": _V0007, "0008": _V0008,
+    "0003": _V0003, "0005": _V0005, "0007": _V0007, "0008": _V0008, "0013": _V0013,
 }  # fmt: skip
-CURRENT = _V0008
+CURRENT = _V0013
 
 
 def _dialect_sql(dialect: str) -> dict[str, str]:

@@ -635,7 +635,8 @@ class BulkImporter:
                     "condition_question_id": (
                         m.question(r.condition.question) if r.condition else None),
                     "condition_result": r.condition.result if r.condition else None,
-                    "direction": r.direction, "entered_by": self.entered_by, "entered_at": now,
+                    "direction": r.direction, "side": r.side, "entered_by": self.entered_by,
+                    "entered_at": now,
                     **mapping_columns(r, term),
                 })  # fmt: skip
         before = conn.execute(select(func.coalesce(func.max(Claim.id), 0))).scalar_one()

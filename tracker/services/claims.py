@@ -146,7 +146,7 @@ def _mapping(session: Session, rec: ClaimIn) -> dict[str, Any]:
 CLAIM_FIELDS = (
     "question_id", "made_on", "made_on_note", "role", "kind", "wording", "probability",
     "prob_low", "prob_high", "scale_term_id", "mapping_basis", "mapping_note",
-    "condition_question_id", "condition_result", "direction",
+    "condition_question_id", "condition_result", "direction", "side",
 )  # fmt: skip
 
 
@@ -223,6 +223,7 @@ def claim_values(session: Session, rec: ClaimIn) -> dict[str, Any]:
         "condition_question_id": condition.id if condition else None,
         "condition_result": rec.condition.result if rec.condition else None,
         "direction": rec.direction,
+        "side": rec.side,
         **_mapping(session, rec),
     }
 
@@ -384,6 +385,7 @@ def show_claim(session: Session, claim_id: int) -> dict[str, Any]:
         "made_on_note": claim.made_on_note,
         "mapping_note": claim.mapping_note,
         "direction": claim.direction,
+        "side": claim.side,
         "condition": (
             {
                 **(_question_brief(session, claim.condition_question_id) or {}),

@@ -114,7 +114,7 @@ def claim_as_record(session: Session, claim: Claim) -> dict[str, Any]:
         "basis": claim.mapping_basis, "note": claim.mapping_note,
         "condition": {"question": condition.slug, "result": claim.condition_result}
         if condition else None,
-        "direction": claim.direction,
+        "direction": claim.direction, "side": claim.side,
     }  # fmt: skip
 
 
