@@ -32,7 +32,8 @@ _STATED = re.compile(
     re.IGNORECASE,
 )
 _PAST_FORECAST = re.compile(r"\bhad (?:been )?(?:predicted|forecast|expected|said|projected|"
-                            r"thought|warned)\b", re.I)  # fmt: skip
+                            r"thought|warned)\b|\b(?:declined|refused) to (?:forecast|predict|"
+                            r"say|speculate|comment)\b", re.I)  # fmt: skip
 _CONDITION = re.compile(r"\b(?:[Ii]f|[Uu]nless|[Ss]hould)\b[^,;]{3,160}")
 # Where a clause ends after its phrase: the rest of the sentence is another thought.
 _CLAUSE_END = re.compile(r";|\s[—–]\s|,\s(?:but|which|since|after|although|though|while|as|"
@@ -173,11 +174,19 @@ def scan(article: Article, book: list[Reading]) -> list[Candidate]:
     assert article.published_on is not None
     cast = Cast()
     carried = None
+    previous: tuple[int, Attribution] | None = None  # the last attribution, by paragraph
     found: list[Candidate] = []
     for index, sentence in enumerate(article.sentences):
         text = sentence.text
         cast.notice(text, index)
         whole = attribute(text, cast, index, carried)
+        if whole is None and previous is not None and previous[0] == sentence.paragraph:
+            # Reported speech goes on: "Zollner said … The bank was likely to …".
+            last = previous[1]
+            if last.how in ("named", "surname", "title", "pronoun"):
+                whole = Attribution(last.spelling, last.person, "paraphrase", last.role, (0, 0))
+        elif whole is not None:
+            previous = (sentence.paragraph, whole)
         quoted = any(q in text for q in QUOTES)
         ends_open = text.count('"') % 2 == 1 or text.rfind("“") > text.rfind("”")
         carried = (
@@ -268,7 +277,8 @@ def _candidate(article: Article, sentence: Sentence, index: int, attribution: At
 
 _HOW = {"named": "speaker named", "surname": "speaker by surname", "title": "speaker by title",
         "pronoun": "speaker by pronoun", "group": "an unnamed group",
-        "carried": "the quotation goes on from the sentence before"}  # fmt: skip
+        "carried": "the quotation goes on from the sentence before",
+        "paraphrase": "reported speech going on from the sentence before (check who)"}  # fmt: skip
 
 
 def _one_per_quote(found: list[Candidate]) -> list[Candidate]:

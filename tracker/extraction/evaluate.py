@@ -110,7 +110,10 @@ def _person(spelling: str, people: list[set[str]]) -> set[str]:
 
 
 def _span(text: str, quote: str) -> tuple[int, int]:
-    at = text.find(quote)
+    """Where a quote stands: in the body, past the headline, if it is there too."""
+    at = text.find(quote, text.find("\n") + 1)
+    if at < 0:
+        at = text.find(quote)
     return (at, at + len(quote)) if at >= 0 else (-1, -1)
 
 

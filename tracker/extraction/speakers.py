@@ -265,7 +265,8 @@ _SPEECH = r"(?:" + "|".join(SPEECH) + r")"
 _SAID_NAME = re.compile(rf"(?:[,”\"]|[,.!?][”\"])\s*{_SPEECH}\s+(?:(?:on|last)\s+\w+\s+)?"
                         rf"({NAME.pattern})")  # fmt: skip
 _NAME_SAID = re.compile(rf"({NAME.pattern})(?:,[^,]{{3,140}},)?,?\s+(?:(?:also|later|then|now|"
-                        rf"on \w+|last \w+)\s+)?{_VERB}\b")  # fmt: skip
+                        rf"further|again|recently|previously|on \w+|last \w+|\w+ly)\s+)?"
+                        rf"{_VERB}\b")  # fmt: skip
 # Verbs a group of speakers forecasts with beside the verbs of speech: bookmakers
 # "made Harbour City odds-on favourites", markets "priced in" a cut.
 _GROUP_VERBS = (
@@ -273,6 +274,11 @@ _GROUP_VERBS = (
     + "|made|make|makes|rate|rates|rated|priced|price|prices|installed|quote|quoted|have|has)"
 )
 _ACCORDING = re.compile(rf"\b[Aa]ccording to ({NAME.pattern})")
+# "according to a poll of economists": the group polled.
+_ACCORDING_GROUP = re.compile(
+    rf"\b[Aa]ccording to (?:a|the|an)\s+(?:\w+\s+){{0,3}}?(?:poll|survey)"
+    rf"\s+of\s+({GROUP.pattern})"
+)
 _ONE_BEFORE = re.compile(rf"(?:^|,\s)({_ONE})(?:,[^.;]{{3,200}}?,)?\s+{_VERB}\b")
 _ONE_AFTER = re.compile(rf"[,”\"]\s*({_ONE})\s+{_SPEECH}\b")
 _PRONOUN_SAID = re.compile(rf"\b(he|she|they)\s+(?:also\s+)?{_VERB}\b", re.IGNORECASE)
@@ -303,6 +309,10 @@ def attribute(sentence: str, cast: Cast, index: int, carried: Person | None) -> 
             person.spell(spelling)
             cast.last = person
             return Attribution(spelling, person, "title", person.role, (match.start(), match.end()))
+    match = _ACCORDING_GROUP.search(sentence)
+    if match is not None:
+        person = cast.group(match.group(1), index)
+        return Attribution(match.group(1), person, "group", None, (match.start(), match.end()))
     for pattern in (_ONE_AFTER, _ONE_BEFORE):
         match = pattern.search(sentence)
         if match is not None:
