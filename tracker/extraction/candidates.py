@@ -122,9 +122,19 @@ _INTENDS = "A stated intention under a condition; no likelihood given."
 _INTENT_IF = re.compile(r"\b((?:suggested|offered|threatened|vowed|promised|pledged|proposed|"
                         r"signalled|signaled|hinted)\b[^.;]{0,80}?\bif)\b")  # fmt: skip
 
+# A sentence that is only its speaker and verb: "Jim Burkhard, head of …, said."
+_SPEAKER_NEXT = re.compile(
+    r"\s*[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,3}(?:,[^,]{3,140},)?\s+"
+    r"(?:said|says|added|told|wrote|warned)\b"
+)
+
 # Where a sentence holds more than one thought, each with its own speaker or
 # its own phrase: "…, and most pundits expect …", "…, but they expect …".
-_SEGMENT = re.compile(r";\s|,\s(?:and|but|while|whereas)\s|\s[—–]\s")
+_SEGMENT = re.compile(
+    r";\s|,\s(?:and|but|while|whereas)\s|\s[—–]\s|,\s(?=(?:and\s+)?(?i:one|two|"
+    r"three|four|five|six|seven|eight|nine|ten|\d{1,3})\s+(?:said|forecast|"
+    r"predicted|expect|offered|put|gave)\b)"
+)
 _DIRECTION = re.compile(
     r"\b(?:odds|chances?|likelihood|probability|risk|prospects?)\b[^.;]{0,60}?\b(?:(?:has|have|"
     r"had)\s+)?(?:(?P<up>risen|rose|rising|rise[sn]?|increased?|increasing|grown|grew|grows?|"
@@ -180,6 +190,13 @@ def scan(article: Article, book: list[Reading]) -> list[Candidate]:
         text = sentence.text
         cast.notice(text, index)
         whole = attribute(text, cast, index, carried)
+        following = article.sentences[index + 1] if index + 1 < len(article.sentences) else None
+        if (whole is None and text.rstrip()[-1:] in QUOTES and following is not None
+                and following.paragraph == sentence.paragraph
+                and _SPEAKER_NEXT.match(following.text)):  # fmt: skip
+            # '"… who's going to cut?" Jim Burkhard, head of …, said': the
+            # splitter ends the sentence at the question mark.
+            whole = attribute(following.text, cast, index, None)
         if whole is None and previous is not None and previous[0] == sentence.paragraph:
             # Reported speech goes on: "Zollner said … The bank was likely to …".
             last = previous[1]
@@ -265,7 +282,8 @@ def _candidate(article: Article, sentence: Sentence, index: int, attribution: At
         kind = "directional"
     else:
         match = _CONDITION.search(quote)
-        if match is not None and match.start() < at - start + 1:
+        if match is not None and (match.start() < at - start + 1 or " only if" in quote
+                                  or re.search(r",?\s+if\b", quote[at - start :])):  # fmt: skip
             kind, condition = "conditional", match.group().strip()
             reasons.append("conditional")
     made_on, note = said_on(text[:start] + " " + text[end:], article.published_on)

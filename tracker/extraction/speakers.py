@@ -101,6 +101,9 @@ NOT_NAMES = {
 _CAP = r"(?!I['’]|It['’])[A-Z][a-zA-Z'’\-]*\.?"
 NAME = re.compile(rf"{_CAP}(?:\s+(?:{_CAP}|de|van|von|der|bin|al|da|di|la|le))*")
 PRONOUNS = {"he", "she", "they", "we", "i"}
+_QUOTED = re.compile(r"([\"“])([^\"“”]*)([\"”])")
+# An aside between dashes: "most economists -- 23 of the 36 -- expect".
+_ASIDE = re.compile(r"\s+(?:--|—|–)\s+[^-—–]{1,60}?\s+(?:--|—|–)(?=\s)")
 _TITLE_WORDS = "|".join(re.escape(t) for t in TITLES)
 _TITLED = re.compile(rf"\b(?:{_TITLE_WORDS})(?:\s+{_CAP})+")
 # A role in lower case before a name: "North Korean leader Kim Jong Un".
@@ -256,7 +259,8 @@ def _clean_name(candidate: str) -> str | None:
     if not words:
         return None
     core = [w for w in words if w.rstrip(".") not in _TITLE_BARE]
-    if not core or any(w in NOT_NAMES or w.lower() in _GROUP_SET for w in core):
+    if not core or any(w in NOT_NAMES or w.lower() in _GROUP_SET or w.lower() in NUMBER_WORDS
+                       for w in core):  # fmt: skip
         return None
     return " ".join(words)
 
@@ -274,6 +278,16 @@ _GROUP_VERBS = (
     + "|made|make|makes|rate|rates|rated|priced|price|prices|installed|quote|quoted|have|has)"
 )
 _ACCORDING = re.compile(rf"\b[Aa]ccording to ({NAME.pattern})")
+# A count of those polled as the speaker: "Seventeen predicted …", "two forecast …".
+NUMBER_WORDS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+                "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
+                "eighteen", "nineteen", "twenty")  # fmt: skip
+_COUNT = rf"(?i:{'|'.join(NUMBER_WORDS)})|\d{{1,3}}"
+_COUNTED = re.compile(
+    rf"^\s*(?:[Oo]f [^,]{{3,60}},\s+)?(?:and\s+)?({_COUNT})(?:\s+of\s+(?:them|"
+    rf"the\s+\d+))?\s+(?:said|forecast|forecasts|predicted|expect|expected|see|"
+    rf"saw|offered|put|gave|thought|believed)\b"
+)
 # "according to a poll of economists": the group polled.
 _ACCORDING_GROUP = re.compile(
     rf"\b[Aa]ccording to (?:a|the|an)\s+(?:\w+\s+){{0,3}}?(?:poll|survey)"
@@ -290,9 +304,14 @@ def attribute(sentence: str, cast: Cast, index: int, carried: Person | None) -> 
     """Who the sentence attributes its words to, if anyone: a speaker named
     after a quotation first, then "according to", then a name before its
     verb, a title ("the governor"), an unnamed group, a pronoun, and last a
-    quotation carried on from the sentence before."""
+    quotation carried on from the sentence before. Names inside a quotation
+    are the speaker's words, not their attribution ("Iran said…" quoted by
+    someone else): every pattern but the one anchored on the closing
+    quotation mark reads the sentence with its quotations blanked out."""
+    masked = _QUOTED.sub(lambda m: m.group(1) + " " * len(m.group(2)) + m.group(3), sentence)
+    masked = _ASIDE.sub(lambda m: " " * len(m.group()), masked)
     for pattern in (_SAID_NAME, _ACCORDING, _NAME_SAID):
-        for match in pattern.finditer(sentence):
+        for match in pattern.finditer(sentence if pattern is _SAID_NAME else masked):
             name = _clean_name(match.group(1))
             if name is None:
                 continue
@@ -302,6 +321,7 @@ def attribute(sentence: str, cast: Cast, index: int, carried: Person | None) -> 
             person, how = cast.person(name, role, index)
             cast.last = person
             return Attribution(name, person, how, role, (match.start(), match.end()))
+    sentence = masked
     for match in _THE_TITLE.finditer(sentence):
         person = cast.by_title(match.group(1))
         if person is not None:
@@ -309,6 +329,10 @@ def attribute(sentence: str, cast: Cast, index: int, carried: Person | None) -> 
             person.spell(spelling)
             cast.last = person
             return Attribution(spelling, person, "title", person.role, (match.start(), match.end()))
+    match = _COUNTED.match(sentence)
+    if match is not None:
+        person = cast.group(match.group(1), index)
+        return Attribution(match.group(1), person, "group", None, (match.start(), match.end()))
     match = _ACCORDING_GROUP.search(sentence)
     if match is not None:
         person = cast.group(match.group(1), index)
@@ -318,6 +342,7 @@ def attribute(sentence: str, cast: Cast, index: int, carried: Person | None) -> 
         if match is not None:
             spelling = match.group(1).strip()
             person = cast.group(spelling[:1].upper() + spelling[1:], index)
+            cast.last = person  # "a Western diplomat said … he added": one person
             return Attribution(spelling, person, "group", None, (match.start(), match.end()))
     for match in _GROUP_VERB.finditer(sentence):
         spelling = re.sub(r"^(?:[Bb]ut|[Aa]nd|[Yy]et|[Ss]till|[Ss]o|[Ww]hile)\s+", "",
