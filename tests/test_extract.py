@@ -262,3 +262,28 @@ def test_model_errors_are_one_line(
     monkeypatch.setitem(sys.modules, "llm", None)  # as if the extra were not installed
     err = invoke("extract", article, "--model", "tracker-test", ok=False).stderr
     assert "pip install 'tracker[llm]'" in err
+
+
+def test_the_seed_article_reads_as_its_seed_file(invoke: Invoke, tmp_path: Path) -> None:
+    """A few sentences of each kind, as the seed file (written by hand) has them."""
+    draft = _draft(invoke, tmp_path, SEED_TEXT, "--published-on", "2025-10-24")
+    bright = _claim(draft, "not bright this time")
+    assert (bright["speaker"], bright["scale"], bright["term"], bright["basis"]) == (
+        "Many experts", "survey", "probably not", "analogy")  # fmt: skip
+    expect = _claim(draft, "they expect Trump and Kim")
+    assert (expect["speaker"], expect["term"]) == ("Many experts", "likely")
+    assert expect["question"] != bright["question"]
+    odds = _claim(draft, "increase in the odds")
+    assert (odds["speaker"], odds["kind"], odds["direction"]) == ("Pan Kil-ju", "directional",
+                                                                  "increase")  # fmt: skip
+    assert "Korea National Diplomatic Academy" in odds["role"]
+    possible = _claim(draft, "possible for Trump and Kim to meet at Panmunjom")
+    assert possible["basis"] == "unscorable"
+    assert possible["made_on"] == dt.date(2025, 10, 20)  # "in mid-October", as the seed reads it
+    kim = _claim(draft, "suggested returning to the talks")
+    assert (kim["kind"], kim["made_on"]) == ("conditional", dt.date(2025, 9, 30))  # "last month"
+    nuclear = _claim(draft, "almost no chances")
+    assert (nuclear["speaker"], nuclear["term"]) == ("Chung", "almost no chance")
+    people = {p["name"]: p for p in draft["people"]}
+    assert "Chung" in people["Chung Jin-young"]["aliases"]
+    assert "Kim" in people["Kim Jong Un"]["aliases"]

@@ -26,7 +26,7 @@ from tracker.services.phrases import Reading, find_phrases
 
 _PCT = r"(\d{1,3}(?:\.\d+)?)\s*(?:%|per ?cent|percent)"
 _STATED = re.compile(
-    rf"\b{_PCT}\s+(?:chance|probability|likelihood|odds)\b"
+    rf"\b{_PCT}\s+(?:chance|probability|likelihood|odds|possibility)\b"
     rf"|\b(?:chance|probability|likelihood|odds)\b[^.;]{{0,120}}?\b(?:at|of|is|was)\s+{_PCT}"
     rf"|\bat\s+{_PCT}\s+to\s+(?:win|happen|pass|succeed)\b",
     re.IGNORECASE,
@@ -121,6 +121,9 @@ _INTENDS = "A stated intention under a condition; no likelihood given."
 # "suggested returning to the talks if …": an intention with its condition.
 _INTENT_IF = re.compile(r"\b((?:suggested|offered|threatened|vowed|promised|pledged|proposed|"
                         r"signalled|signaled|hinted)\b[^.;]{0,80}?\bif)\b")  # fmt: skip
+
+# What stands between a verb of saying and its "that": whom, when.
+_LEAD = re.compile(r"[^,.\"“”;]{0,60}?\bthat\s+")
 
 # A sentence that is only its speaker and verb: "Jim Burkhard, head of …, said."
 _SPEAKER_NEXT = re.compile(
@@ -244,6 +247,11 @@ def _candidate(article: Article, sentence: Sentence, index: int, attribution: At
     start, end, in_quotes = _region(text, attribution, at)
     if not in_quotes and start < segment <= at:
         start, end = _trim(text, segment, end)
+    lead = _LEAD.match(text, start) if not in_quotes else None
+    if lead is not None and lead.end() <= at:
+        # "told lawmakers in mid-October that it was possible…": who was told
+        # and when belong to the attribution; the claim starts after "that".
+        start = lead.end()
     if end - start < 8:
         return None
     quote = text[start:end]

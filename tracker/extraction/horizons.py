@@ -125,6 +125,8 @@ def horizon(words: str, published_on: dt.date) -> Horizon | None:
     return Horizon(m.group(), rule(m, published_on))  # type: ignore[operator]
 
 
+_IN_MONTH = re.compile(rf"\bin (mid-|early |late |the middle of |the end of )?({_MONTH})\b")
+
 _SAID_WHEN = re.compile(
     rf"\b(?:[Oo]n ({'|'.join(w.capitalize() for w in WEEKDAYS)})|(last week)|(last month)|"
     r"(yesterday)|(earlier this week)|(earlier this month))\b"
@@ -134,6 +136,15 @@ _SAID_WHEN = re.compile(
 def said_on(attribution: str, published_on: dt.date) -> tuple[dt.date, str]:
     """When the remark was made, from the words around its attribution, and a note."""
     match = _SAID_WHEN.search(attribution)
+    month = _IN_MONTH.search(attribution)
+    if match is None and month is not None:
+        number = MONTHS[month.group(2).lower()]
+        year = published_on.year if number <= published_on.month else published_on.year - 1
+        part = (month.group(1) or "").strip()
+        day = {"early": 10, "mid-": 20, "the middle of": 20}.get(part)
+        said = dt.date(year, number, day) if day else _end_of_month(year, number)
+        said = min(said, published_on)
+        return said, f'the article says "{month.group().strip()}"; the latest day it allows is used'
     if match is None:
         return published_on, "reported in the article; date of publication"
     weekday, week, month, _, this_week, this_month = match.groups()

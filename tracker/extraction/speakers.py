@@ -101,6 +101,10 @@ NOT_NAMES = {
 _CAP = r"(?!I['’]|It['’])[A-Z][a-zA-Z'’\-]*\.?"
 NAME = re.compile(rf"{_CAP}(?:\s+(?:{_CAP}|de|van|von|der|bin|al|da|di|la|le))*")
 PRONOUNS = {"he", "she", "they", "we", "i"}
+_LEADING_CONJUNCTION = (r"^(?:[Bb]ut|[Aa]nd|[Yy]et|[Ss]till|[Ss]o|[Ww]hile|[Aa]lthough|[Tt]hough|"
+                        r"[Ww]hereas|[Ss]ince|[Ww]ith)\s+")
+# A name right after one of these is a place or an employer, not who spoke.
+_PLACE_BEFORE = re.compile(r"\b(?:in|at|from|of|for|near|across|outside)\s+$")
 _QUOTED = re.compile(r"([\"“])([^\"“”]*)([\"”])")
 # An aside between dashes: "most economists -- 23 of the 36 -- expect".
 _ASIDE = re.compile(r"\s+(?:--|—|–)\s+[^-—–]{1,60}?\s+(?:--|—|–)(?=\s)")
@@ -277,7 +281,9 @@ _GROUP_VERBS = (
     _VERB[:-1]
     + "|made|make|makes|rate|rates|rated|priced|price|prices|installed|quote|quoted|have|has)"
 )
-_ACCORDING = re.compile(rf"\b[Aa]ccording to ({NAME.pattern})")
+_ACCORDING = re.compile(rf"\b[Aa]ccording to ({NAME.pattern})|\b(?:quoted|cited)\s+(?:an?\s+|the\s+)?"
+                        rf"(?:[a-z][\w-]*\s+){{0,3}}?({NAME.pattern})\s+as\s+(?:saying|suggesting|"
+                        rf"predicting|warning)")
 # A count of those polled as the speaker: "Seventeen predicted …", "two forecast …".
 NUMBER_WORDS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
                 "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
@@ -312,10 +318,11 @@ def attribute(sentence: str, cast: Cast, index: int, carried: Person | None) -> 
     masked = _ASIDE.sub(lambda m: " " * len(m.group()), masked)
     for pattern in (_SAID_NAME, _ACCORDING, _NAME_SAID):
         for match in pattern.finditer(sentence if pattern is _SAID_NAME else masked):
-            name = _clean_name(match.group(1))
-            if name is None:
-                continue
-            offset = match.start(1) + match.group(1).find(name.split()[0])
+            group = 1 if match.group(1) else 2
+            name = _clean_name(match.group(group))
+            if name is None or _PLACE_BEFORE.search(sentence[: match.start(group)]):
+                continue  # "analysts in South Korea expected": a place, not a speaker
+            offset = match.start(group) + match.group(group).find(name.split()[0])
             end = offset + len(name)
             role = _role_after(sentence, end) or _role_before(sentence, offset)
             person, how = cast.person(name, role, index)
@@ -345,8 +352,7 @@ def attribute(sentence: str, cast: Cast, index: int, carried: Person | None) -> 
             cast.last = person  # "a Western diplomat said … he added": one person
             return Attribution(spelling, person, "group", None, (match.start(), match.end()))
     for match in _GROUP_VERB.finditer(sentence):
-        spelling = re.sub(r"^(?:[Bb]ut|[Aa]nd|[Yy]et|[Ss]till|[Ss]o|[Ww]hile)\s+", "",
-                          match.group(1).strip())  # fmt: skip
+        spelling = re.sub(_LEADING_CONJUNCTION, "", match.group(1).strip())
         person = cast.group(spelling, index)
         return Attribution(spelling, person, "group", None, (match.start(), match.end()))
     match = _PRONOUN_SAID.search(sentence)
