@@ -101,8 +101,10 @@ NOT_NAMES = {
 _CAP = r"(?!I['’]|It['’])[A-Z][a-zA-Z'’\-]*\.?"
 NAME = re.compile(rf"{_CAP}(?:\s+(?:{_CAP}|de|van|von|der|bin|al|da|di|la|le))*")
 PRONOUNS = {"he", "she", "they", "we", "i"}
-_LEADING_CONJUNCTION = (r"^(?:[Bb]ut|[Aa]nd|[Yy]et|[Ss]till|[Ss]o|[Ww]hile|[Aa]lthough|[Tt]hough|"
-                        r"[Ww]hereas|[Ss]ince|[Ww]ith)\s+")
+_LEADING_CONJUNCTION = (
+    r"^(?:[Bb]ut|[Aa]nd|[Yy]et|[Ss]till|[Ss]o|[Ww]hile|[Aa]lthough|[Tt]hough|"
+    r"[Ww]hereas|[Ss]ince|[Ww]ith)\s+"
+)
 # A name right after one of these is a place or an employer, not who spoke.
 _PLACE_BEFORE = re.compile(r"\b(?:in|at|from|of|for|near|across|outside)\s+$")
 _QUOTED = re.compile(r"([\"“])([^\"“”]*)([\"”])")
@@ -279,11 +281,13 @@ _NAME_SAID = re.compile(rf"({NAME.pattern})(?:,[^,]{{3,140}},)?,?\s+(?:(?:also|l
 # "made Harbour City odds-on favourites", markets "priced in" a cut.
 _GROUP_VERBS = (
     _VERB[:-1]
-    + "|made|make|makes|rate|rates|rated|priced|price|prices|installed|quote|quoted|have|has)"
+    + "|made|make|makes|rate|rates|rated|priced|price|prices|pricing|installed|quote|quoted"
+    + "|have|has)"
 )
-_ACCORDING = re.compile(rf"\b[Aa]ccording to ({NAME.pattern})|\b(?:quoted|cited)\s+(?:an?\s+|the\s+)?"
-                        rf"(?:[a-z][\w-]*\s+){{0,3}}?({NAME.pattern})\s+as\s+(?:saying|suggesting|"
-                        rf"predicting|warning)")
+_ACCORDING = re.compile(
+    rf"\b[Aa]ccording to ({NAME.pattern})|\b(?:quoted|cited)\s+(?:an?\s+|the\s+)?"
+    rf"(?:[a-z][\w-]*\s+){{0,3}}?({NAME.pattern})\s+as\s+(?:saying|suggesting|predicting|warning)"
+)
 # A count of those polled as the speaker: "Seventeen predicted …", "two forecast …".
 NUMBER_WORDS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
                 "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
