@@ -287,3 +287,12 @@ def test_the_seed_article_reads_as_its_seed_file(invoke: Invoke, tmp_path: Path)
     people = {p["name"]: p for p in draft["people"]}
     assert "Chung" in people["Chung Jin-young"]["aliases"]
     assert "Kim" in people["Kim Jong Un"]["aliases"]
+
+
+def test_the_seed_draft_imports_into_an_empty_database(invoke: Invoke, tmp_path: Path) -> None:
+    draft = _draft(invoke, tmp_path, SEED_TEXT, "--published-on", "2025-10-24")
+    text = SEED_TEXT.read_text(encoding="utf-8")
+    assert all(c["quote"] in text for c in draft["claims"])
+    invoke(
+        "--db", str(tmp_path / "fresh.db"), "import", str(tmp_path / f"{SEED_TEXT.stem}.draft.yaml")
+    )

@@ -44,7 +44,7 @@ def downgrade() -> None:
     drop_views(op.execute, "0013")
     op.execute("DROP VIEW late_edits")
     if dialect != "sqlite":  # SQLite drops a column with its own CHECK
-        op.drop_constraint("ck_claims_side_allowed", "claims", type_="check")
+        op.drop_constraint(op.f("ck_claims_side_allowed"), "claims", type_="check")
     op.drop_column("claims", "side")
     create_views(op.execute, dialect, "0008")
     op.execute(f"CREATE VIEW late_edits AS {LATE_EDITS_0007}")
