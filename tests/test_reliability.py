@@ -242,6 +242,9 @@ def test_there_is_a_fixture_for_every_revision() -> None:
     )
 
 
+ADDED_DEFAULTS = {"claims": ("yes",)}
+
+
 @pytest.mark.parametrize("revision", known_revisions())
 def test_upgrade_from_every_revision_keeps_the_data(
     revision: str, tmp_path: Path, invoke: Invoke
@@ -259,11 +262,13 @@ def test_upgrade_from_every_revision_keeps_the_data(
         assert list(tmp_path.glob("old.backup-*.db"))
     after = {name: rows for name, rows in dump(db) if name != "alembic_version"}
     for table, rows in before.items():
-        # Every row kept; columns a later revision adds (at the end) start empty.
+        # Every row kept; columns a later revision adds (at the end) start empty,
+        # or at their default (claims.side: every claim so far is on the "yes" side).
         assert len(after[table]) == len(rows), table
         kept = [row[: len(old)] for row, old in zip(after[table], rows, strict=True)]
         assert kept == rows, table
-        assert all(v is None for row, old in zip(after[table], rows, strict=True)
+        assert all(v is None or v in ADDED_DEFAULTS.get(table, ())
+                   for row, old in zip(after[table], rows, strict=True)
                    for v in row[len(old):]), table  # fmt: skip
     assert len(json.loads(listed.stdout)) == 20
     history = json.loads(invoke("--db", str(db), "show", "trump-kim-meet-within-months",
