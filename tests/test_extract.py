@@ -296,3 +296,31 @@ def test_the_seed_draft_imports_into_an_empty_database(invoke: Invoke, tmp_path:
     invoke(
         "--db", str(tmp_path / "fresh.db"), "import", str(tmp_path / f"{SEED_TEXT.stem}.draft.yaml")
     )
+
+
+def test_odd_articles_still_draft_a_file_that_imports(invoke: Invoke, tmp_path: Path) -> None:
+    article = tmp_path / "odd.txt"
+    article.write_text(
+        "Leap-day markets\n\nBy A. Reporter | Example Times | 29 February 2028\n\n"
+        '"A cut is very likely," said François Villeroy de Galhau, the governor. '
+        "Łukasz Nowak said a deal was very\u2028unlikely. Analysts expect a rally.\n",
+        encoding="utf-8",
+    )
+    draft = _draft(invoke, tmp_path, article, "--title", "Leap-day\nsources: []")
+    speakers = {c["speaker"] for c in draft["claims"]}
+    assert {"François Villeroy de Galhau", "Łukasz Nowak"} <= speakers
+    assert all("--" not in p.get("slug", "") for p in draft["people"])
+    invoke("import", str(tmp_path / "odd.draft.yaml"))
+
+
+def test_a_surname_alone_is_not_someone_already_recorded(invoke: Invoke, tmp_path: Path) -> None:
+    first = tmp_path / "first.txt"
+    first.write_text("Econ\n\nBy A | B | 3 March 2026\n\nAdam Smith said a cut was likely. "
+                     "Smith said inflation would probably fall.\n", encoding="utf-8")  # fmt: skip
+    _draft(invoke, tmp_path, first)
+    invoke("import", str(tmp_path / "first.draft.yaml"))
+    second = tmp_path / "second.txt"
+    second.write_text("Football\n\nBy A | B | 4 March 2026\n\nJohn Smith said a win was likely.\n",
+                      encoding="utf-8")  # fmt: skip
+    draft = _draft(invoke, tmp_path, second)
+    assert {"name": "John Smith", "kind": "person"}.items() <= draft["people"][0].items()

@@ -258,3 +258,49 @@ def test_the_ledger_and_repair_on_postgresql(pg_seeded: str, invoke: Invoke) -> 
             conn.execute(text("TRUNCATE ledger"))
     finally:
         engine.dispose()
+
+
+def test_rows_written_outside_wait_for_a_deliberate_seal(history: Path, invoke: Invoke) -> None:
+    """A row put in with SQL is not sealed by the next ordinary write (it would
+    pass for the tracker's own): writes wait until `tracker db seal --yes`."""
+    head = _head(invoke)
+    _sql(history, "INSERT INTO outcome_evidence (outcome_id, position, url) "
+                  "VALUES (1, 9, 'https://example.org/added-by-a-script')")  # fmt: skip
+    err = invoke("add-person", "Someone Else", ok=False).stderr
+    assert "written outside the tracker" in err and "tracker db seal" in err
+    assert "is not in the ledger" in invoke("verify", ok=False).output
+    listed = invoke("db", "seal", ok=False)
+    assert "1 evidence row(s)" in listed.output and "--yes" in listed.stderr
+    assert "sealed 1 row(s)" in invoke("db", "seal", "--yes").output
+    invoke("add-person", "Someone Else")
+    invoke("verify", "--published", head)  # an addition: what was published is unchanged
+    assert "nothing to seal" in invoke("db", "seal").output
+
+
+def test_a_forged_revision_stays_caught_once_sealed(history: Path, invoke: Invoke) -> None:
+    """Sealing takes rows in as they are; a revision that rewrites a claim's past
+    still breaks the chain before the published head."""
+    head = _head(invoke)
+    _sql(history, "INSERT INTO revisions (record_type, record_id, field, old_value, new_value, "
+                  "reason, revised_by, revised_at) VALUES ('claim', 1, 'wording', NULL, 'x', "
+                  "'backdated', 'editor', '2025-01-01T00:00:00Z')")  # fmt: skip
+    invoke("db", "seal", "--yes")
+    out = invoke("verify", "--published", head, ok=False).output
+    assert "claim 1: its wording was changed without a revision" in out
+    assert "not what it was when that head was published" in out
+
+
+def test_a_retraction_reason_changed_behind_the_guards_is_found(
+    history: Path, invoke: Invoke
+) -> None:
+    conn = sqlite3.connect(history)
+    trigger = conn.execute(
+        "SELECT sql FROM sqlite_master WHERE name = 'claims_retracted_frozen'"
+    ).fetchone()[0]
+    conn.close()
+    forged = "UPDATE claims SET retracted_reason = 'a forged reason' WHERE id = 4"
+    _sql(history, "DROP TRIGGER claims_retracted_frozen", forged, trigger)
+    assert (
+        "claim 4: its retraction reason is not the one recorded"
+        in invoke("verify", ok=False).output
+    )

@@ -133,7 +133,12 @@ def _existing(ctx: click.Context) -> None:
 
 
 def _transact(
-    ctx: click.Context, work: Callable[[Session], T], *, write: bool = False, warn: bool = True
+    ctx: click.Context,
+    work: Callable[[Session], T],
+    *,
+    write: bool = False,
+    warn: bool = True,
+    record: bool = True,
 ) -> T:
     """Run ``work`` in one transaction (retried if SQLite stays busy). A read
     on a database whose guards were changed says so on stderr (a write is
@@ -147,7 +152,9 @@ def _transact(
         _warn_altered(altered(session.connection()))
         return work(session)
 
-    return run_in_transaction(_engine(ctx), warned if warn and not write else work, write=write)
+    return run_in_transaction(
+        _engine(ctx), warned if warn and not write else work, write=write, record=record
+    )
 
 
 def _warn_altered(problems: list[str]) -> None:
@@ -1342,7 +1349,7 @@ def report(ctx: click.Context, scale: str, strict: bool, speaker: str | None, ta
                 "or an import was interrupted…",
                 err=True,
             )
-            _transact(ctx, refresh, write=True)
+            _transact(ctx, refresh, write=True, record=False)  # derived data only
     data = _read(ctx, lambda db: build_report(db, opts))
     emit_report(data, fmt)
     if plot is not None:
@@ -1740,6 +1747,55 @@ def repair(ctx: click.Context) -> None:
         click.echo("now run `tracker verify`: repair restores definitions, never data", err=True)
     if left:
         raise click.ClickException(f"{len(left)} problem(s) need a backup")
+
+
+@db.command()
+@click.option("--yes", "confirmed", is_flag=True, help="Seal them; without it, list them.")
+@click.pass_context
+def seal(ctx: click.Context, confirmed: bool) -> None:
+    """Take rows written outside the tracker into the record, as they are.
+
+    Every write seals what it wrote in the ledger; a row put in with SQL (a
+    script, another tool) is not, and the tracker refuses to write until it is
+    sealed here, deliberately, or the database restored from a backup. Check
+    the rows first (`tracker verify` names them): once sealed they are part
+    of the record. A head published before still proves what came before.
+
+    \b
+    Example:
+        tracker verify
+        tracker db seal
+        tracker db seal --yes
+    """
+    from tracker.db import run_in_transaction
+    from tracker.guards import altered, refusal
+    from tracker.ledger import head, unsealed
+    from tracker.ledger import seal as seal_rows
+
+    _existing(ctx)
+    engine = _engine(ctx)
+
+    def work(session: Session) -> tuple[dict[str, tuple[int, int]], int, tuple[int, str]]:
+        from tracker.db import hold_write_lock
+
+        conn = session.connection()
+        problems = altered(conn)
+        if problems:
+            raise InputError(refusal(problems))
+        hold_write_lock(session)
+        outside = unsealed(conn)
+        sealed = seal_rows(conn) if confirmed and outside else 0
+        return outside, sealed, head(conn)
+
+    outside, sealed, (entries, last) = run_in_transaction(engine, work, write=False)
+    if not outside:
+        click.echo("nothing to seal: every row is in the ledger")
+        return
+    for kind, (count, first) in outside.items():
+        click.echo(f"{count} {kind} row(s) written outside the tracker, from {kind} {first}")
+    if not confirmed:
+        raise click.ClickException("nothing sealed: check them (`tracker verify`), then add --yes")
+    click.echo(f"sealed {sealed} row(s); the ledger's head is now {entries}:{last} (publish it)")
 
 
 @db.command()

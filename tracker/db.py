@@ -216,12 +216,13 @@ def get_engine(url: str, *, migrating: bool = False) -> Engine:
 
 
 def _refuse_altered(session: Session) -> None:
-    """No write on a database whose guards someone changed (``tracker.guards``)."""
-    from tracker.guards import altered, refusal
+    """No write on a database whose guards someone changed, or that holds rows
+    written outside the tracker (``tracker.guards.before_write``)."""
+    from tracker.guards import before_write
 
-    problems = altered(session.connection())
-    if problems:
-        raise GuardsAltered(refusal(problems))
+    why = before_write(session.connection())
+    if why is not None:
+        raise GuardsAltered(why)
 
 
 def _seal(session: Session) -> None:
@@ -237,8 +238,13 @@ def is_sqlite(engine: Engine) -> bool:
 
 
 @contextmanager
-def session_scope(engine: Engine, *, write: bool = False) -> Iterator[Session]:
+def session_scope(engine: Engine, *, write: bool = False, record: bool = True) -> Iterator[Session]:
     """One unit of work: commit at the end, roll back everything on any error.
+
+    A writer (``write=True``) of the record first checks the database may be
+    written (``tracker.guards.before_write``) and seals what it wrote in the
+    ledger before committing; ``record=False`` is for a writer of derived
+    data only (rebuilding the kept score totals), which does neither.
 
     Integrity errors from the database become ``Conflict`` with a readable
     message, so a rule enforced only by SQLite still reaches the user as a line
@@ -249,10 +255,10 @@ def session_scope(engine: Engine, *, write: bool = False) -> Iterator[Session]:
     bind = engine.execution_options(**{WRITE_OPTION: True}) if write else engine
     session = Session(bind, expire_on_commit=False, autoflush=True)
     try:
-        if write:
+        if write and record:
             _refuse_altered(session)
         yield session
-        if write:
+        if write and record:
             _seal(session)
         session.commit()
     except IntegrityError as exc:
@@ -286,7 +292,9 @@ def session_scope(engine: Engine, *, write: bool = False) -> Iterator[Session]:
         session.close()
 
 
-def run_in_transaction(engine: Engine, work: Callable[[Session], T], *, write: bool = False) -> T:
+def run_in_transaction(
+    engine: Engine, work: Callable[[Session], T], *, write: bool = False, record: bool = True
+) -> T:
     """Run ``work`` in one transaction and return its result.
 
     Writers queue on the database's write lock (SQLite's, or tracker's advisory
@@ -301,7 +309,7 @@ def run_in_transaction(engine: Engine, work: Callable[[Session], T], *, write: b
     busy = raced = 0
     while True:
         try:
-            with session_scope(engine, write=write) as session:
+            with session_scope(engine, write=write, record=record) as session:
                 return work(session)
         except Raced:
             raced += 1

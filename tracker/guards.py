@@ -121,3 +121,25 @@ def refusal(problems: list[str]) -> str:
         "nothing was written. Run `tracker verify` to see what else changed, then "
         "`tracker db repair` to restore the definitions"
     )
+
+
+def before_write(conn: Any) -> str | None:
+    """Why a write may not start, in one line, or None: guards changed, or rows
+    written outside the tracker since the last seal (``tracker.ledger``)."""
+    problems = altered(conn)
+    if problems:
+        return refusal(problems)
+    from tracker.ledger import unsealed
+
+    outside = unsealed(conn)
+    if outside:
+        kind, (count, first) = next(iter(outside.items()))
+        more = sum(c for c, _ in outside.values()) - count
+        also = f" and {more} more row(s)" if more else ""
+        return (
+            f"the database holds rows written outside the tracker since its last write "
+            f"({count} {kind} row(s) from {kind} {first}{also}); nothing was written. Run "
+            "`tracker verify` to see them, then `tracker db seal --yes` to take them into the "
+            "record as they are, or restore a backup"
+        )
+    return None

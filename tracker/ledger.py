@@ -118,7 +118,12 @@ def _present(conn: Connection, table: str) -> set[str]:
     that made the ledger seals the rows already there)."""
     from sqlalchemy import inspect
 
-    cache = conn.info.setdefault("tracker.ledger_columns", {})
+    # Kept for one transaction: a pooled connection can outlive a migration.
+    transaction = id(conn.get_transaction())
+    held, cache = conn.info.get("tracker.ledger_columns", (None, {}))
+    if held != transaction:
+        cache = {}
+        conn.info["tracker.ledger_columns"] = (transaction, cache)
     if table not in cache:
         cache[table] = {c["name"] for c in inspect(conn).get_columns(table)}
     return cache[table]
@@ -150,12 +155,14 @@ def _tags(conn: Connection, after: int) -> dict[int, list[str]]:
     for question, name in conn.execute(
         text(
             "SELECT qt.question_id, t.name FROM question_tags AS qt JOIN tags AS t "
-            "ON t.id = qt.tag_id WHERE qt.question_id > :after ORDER BY qt.question_id, t.name"
+            "ON t.id = qt.tag_id WHERE qt.question_id > :after"
         ),
         {"after": after},
     ):
         found.setdefault(question, []).append(name)
-    return found
+    # Sorted here, by code point: a database's collation (PostgreSQL's locale)
+    # would give another order, and another hash, for the same tags.
+    return {question: sorted(names) for question, names in found.items()}
 
 
 def revisions_of(conn: Connection, record_type: str, after: int = 0) -> dict[int, list[tuple]]:
@@ -247,6 +254,27 @@ def head(conn: Connection) -> tuple[int, str]:
     return (row[0], row[1]) if row else (0, GENESIS)
 
 
+def unsealed(conn: Connection) -> dict[str, tuple[int, int]]:
+    """Rows written after the last seal, by kind: (how many, the first id). A
+    write refuses to start while there are any (``tracker.guards``): sealed by
+    it, a row someone put in with SQL would pass for the tracker's own."""
+    found = {}
+    for kind in KINDS:
+        table = SEALED[kind].table
+        after = (
+            conn.execute(
+                text("SELECT max(record_id) FROM ledger WHERE record_type = :kind"), {"kind": kind}
+            ).scalar()
+            or 0
+        )
+        count, first = conn.execute(
+            text(f"SELECT count(*), min(id) FROM {table} WHERE id > :after"), {"after": after}
+        ).one()
+        if count:
+            found[kind] = (count, first)
+    return found
+
+
 def seal(conn: Connection) -> int:
     """Append an entry for every record written since the last seal; the
     number appended. Called by every write before it commits (and by the
@@ -298,6 +326,17 @@ def audit(conn: Connection, at: Iterable[int] = ()) -> Audit:
             for name in unexplained:
                 result.problems.append(
                     f"{kind} {record_id}: its {name} was changed without a revision"
+                )
+    for table, kind in (("claims", "claim"), ("claim_appearances", "appearance")):
+        # A reason is kept on the row, and with the revision that retracted it.
+        for record_id, reason, recorded in conn.execute(text(
+            f"SELECT t.id, t.retracted_reason, (SELECT r.reason FROM revisions AS r "
+            f"WHERE r.record_type = '{kind}' AND r.record_id = t.id AND r.field = 'retracted_at' "
+            f"ORDER BY r.id DESC LIMIT 1) FROM {table} AS t WHERE t.retracted_at IS NOT NULL"
+        )):  # fmt: skip
+            if reason != recorded:
+                result.problems.append(
+                    f"{kind} {record_id}: its retraction reason is not the one recorded"
                 )
     stored_previous = recomputed = GENESIS
     sealed: set[tuple[str, int]] = set()

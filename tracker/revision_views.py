@@ -12,13 +12,15 @@ Published at 0007: a change is a new constant and a new migration.
 
 from __future__ import annotations
 
-# Stored column names as the user knows the field (the add-/edit- option).
-FIELD_LABELS = {
+# Stored column names as the user knows the field (the add-/edit- option), as
+# the views of 0007 and 0013 spell them; a new label is a new view version.
+FIELD_LABELS_0007 = {
     "question_id": "question", "condition_question_id": "condition",
     "scale_term_id": "term", "prob_low": "low", "prob_high": "high",
     "mapping_basis": "basis", "mapping_note": "note", "horizon_text": "horizon",
     "person_id": "speaker", "source_id": "source", "retracted_at": "retracted",
 }  # fmt: skip
+FIELD_LABELS = dict(FIELD_LABELS_0007)
 
 # The fields of a claim whose change after its question resolved could move its
 # score, or the speaker it counts for: such an edit is flagged beside the scores.
@@ -30,7 +32,7 @@ SCORING_FIELDS = (*SCORING_FIELDS_0007, "side")
 
 
 def _label(column: str) -> str:
-    cases = " ".join(f"WHEN '{k}' THEN '{v}'" for k, v in FIELD_LABELS.items())
+    cases = " ".join(f"WHEN '{k}' THEN '{v}'" for k, v in FIELD_LABELS_0007.items())
     return f"CASE {column} {cases} ELSE {column} END"
 
 

@@ -43,6 +43,8 @@ WEAK = {"will", "would", "should", "going to", "set to", "to be"}
 # Below this a candidate is left out of the draft (a forecast reported as made
 # before and settled, a future word with no level and no named speaker).
 MIN_CONFIDENCE = 0.3
+# Longer "sentences" are skipped: the patterns' time grows with their length.
+MAX_SENTENCE = 2000
 
 
 @dataclass
@@ -191,6 +193,8 @@ def scan(article: Article, book: list[Reading]) -> list[Candidate]:
     found: list[Candidate] = []
     for index, sentence in enumerate(article.sentences):
         text = sentence.text
+        if len(text) > MAX_SENTENCE:
+            continue  # a table or a run-on text, not a sentence anyone said
         cast.notice(text, index)
         whole = attribute(text, cast, index, carried)
         following = article.sentences[index + 1] if index + 1 < len(article.sentences) else None

@@ -10,7 +10,9 @@ it, so the file imports unchanged, and the claims come doubtful first.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import yaml
@@ -50,10 +52,11 @@ _STOP = {"that", "this", "will", "would", "with", "from", "have", "there", "thei
          "could", "might", "says", "said", "again", "also", "only", "some", "such"}  # fmt: skip
 
 
-def _words(text: str) -> set[str]:
+@lru_cache(maxsize=8192)
+def _words(text: str) -> frozenset[str]:
     """The content words of a text, cut to their first five letters (a cheap
     stem: "abandon" and "abandons", "program" and "programme" are one)."""
-    return {w[:5] for w in fold(text).split() if len(w) > 3 and w not in _STOP}
+    return frozenset(w[:5] for w in fold(text).split() if len(w) > 3 and w not in _STOP)
 
 
 def _similar(a: str, b: str) -> float:
@@ -65,12 +68,25 @@ def _similar(a: str, b: str) -> float:
 
 
 def _unique(slug: str, taken: set[str]) -> str:
-    slug = slug[:60].strip("-") or "claim"
+    slug = re.sub(r"-{2,}", "-", slug[:60]).strip("-") or "claim"
     candidate, n = slug, 2
     while candidate in taken:
         candidate, n = f"{slug}-{n}", n + 1
     taken.add(candidate)
     return candidate
+
+
+def _a_year_on(day: dt.date) -> dt.date:
+    """The same day a year later (28 February for a 29 February)."""
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:
+        return day.replace(year=day.year + 1, day=28)
+
+
+def _one_line(text: str) -> str:
+    """A text for a YAML comment: one line whatever breaks it held."""
+    return " ".join(text.split())
 
 
 def _short_slug(title: str, limit: int = 40) -> str:
@@ -156,12 +172,14 @@ def _speaker(person: Person, source_slug: str, known: Known) -> tuple[str, dict 
         )
         return alias, {
             "name": f"{spelling[:1].upper()}{spelling[1:]} (unnamed, {source_slug})",
-            "slug": _unique(f"{source_slug[:40]}-{slugify(spelling)}", set()),
+            "slug": _unique(f"{source_slug[:40].strip('-')}-{slugify(spelling)}", set()),
             "kind": "group",
             "aliases": [alias],
         }
     spellings = [person.name, *person.spellings]
-    recorded = next((known.speakers[fold(s)] for s in spellings if fold(s) in known.speakers), None)
+    # A surname alone is not enough to be someone already recorded: two Smiths.
+    recorded = next((known.speakers[fold(s)] for s in spellings
+                     if len(s.split()) > 1 and fold(s) in known.speakers), None)  # fmt: skip
     if recorded is not None:
         new = [s for s in spellings if fold(s) not in known.taken_aliases]
         return person.name, ({"name": recorded, "aliases": new} if new else None)
@@ -191,7 +209,7 @@ def _question(candidate: Candidate, published_on: dt.date, known: Known, taken: 
         if _similar(title, q["title"]) >= 0.6:
             return q["slug"]
     when = candidate.horizon
-    resolve_by = when.resolve_by if when else published_on.replace(year=published_on.year + 1)
+    resolve_by = when.resolve_by if when else _a_year_on(published_on)
     if resolve_by <= published_on:
         resolve_by = published_on + dt.timedelta(days=1)
     slug = _unique(slugify(title), taken)
@@ -218,7 +236,7 @@ def _condition_question(candidate: Candidate, published_on: dt.date, taken: set[
         if q["slug"] != own and _similar(title, q["title"]) >= 0.6:
             return q["slug"]
     when = candidate.horizon
-    resolve_by = when.resolve_by if when else published_on.replace(year=published_on.year + 1)
+    resolve_by = when.resolve_by if when else _a_year_on(published_on)
     slug = _unique(slugify(title), taken)
     questions.append({
         "slug": slug, "title": title,
@@ -247,15 +265,15 @@ def to_yaml(draft: Draft, *, header: str) -> str:
     def dump(value: Any) -> str:
         return yaml.dump(value, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
 
-    out = [header.rstrip() + "\n\n"]
+    out = ["\n".join(f"# {_one_line(line.lstrip('# '))}" for line in header.splitlines()) + "\n\n"]
     out.append(dump({"sources": [draft.source]}))
     out.append("\n" + dump({"people": draft.people}) if draft.people else "\npeople: []\n")
     out.append("\n" + dump({"questions": draft.questions}) if draft.questions else "\n")
     out.append("\nclaims:\n" if draft.claims else "\nclaims: []\n")
     for candidate, claim in draft.claims:
         doubt = " (doubtful: read first)" if candidate.confidence < 0.6 else ""
-        out.append(f"  # confidence {candidate.confidence:.2f}{doubt}: "
-                   f"{'; '.join(candidate.reasons)}\n")  # fmt: skip
+        reasons = _one_line("; ".join(candidate.reasons))
+        out.append(f"  # confidence {candidate.confidence:.2f}{doubt}: {reasons}\n")
         body = dump([claim])
         out.append("".join(f"  {line}\n" for line in body.splitlines()))
     return "".join(out)

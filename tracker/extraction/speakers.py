@@ -98,7 +98,9 @@ NOT_NAMES = {
     "Under", "Even", "Also", "Only", "Now", "Then", "So", "Meanwhile", "However", "Last", "Next",
     "Critics", "Others", "Analysts", "Economists", "Observers", "Experts",
 }  # fmt: skip
-_CAP = r"(?!I['’]|It['’])[A-Z][a-zA-Z'’\-]*\.?"
+# A capitalised word, Latin letters with their accents included (François, Łukasz).
+_UPPER = "A-ZÀ-ÖØ-ÞĀĂĄĆĈĊČĎĐĒĔĖĘĚĜĞĠĢĤĦĨĪĬĮİĴĶĹĻĽĿŁŃŅŇŊŌŎŐŒŔŖŘŚŜŞŠŢŤŦŨŪŬŮŰŲŴŶŸŹŻŽ"
+_CAP = rf"(?<![\w'’-])(?!I['’]|It['’])[{_UPPER}][^\W\d_]*(?:['’-][^\W\d_]+)*\.?"
 NAME = re.compile(rf"{_CAP}(?:\s+(?:{_CAP}|de|van|von|der|bin|al|da|di|la|le))*")
 PRONOUNS = {"he", "she", "they", "we", "i"}
 _LEADING_CONJUNCTION = (

@@ -36,7 +36,7 @@ from sqlalchemy.exc import IntegrityError
 from tracker.constraint_messages import describe_integrity_error as explain
 from tracker.db import WRITE_OPTION
 from tracker.errors import Conflict, GuardsAltered, NotFound, ValidationFailed
-from tracker.guards import altered, refusal
+from tracker.guards import before_write
 from tracker.ledger import seal
 from tracker.models import (
     Claim,
@@ -869,9 +869,9 @@ def bulk_import(
     # faster at 100,000 claims and cost 75 MB.)
     with importer.engine.connect() as conn, progress(total) if progress else nullcontext() as bar:
         with conn.begin():
-            problems = altered(conn)
-        if problems:
-            raise GuardsAltered(refusal(problems))
+            why = before_write(conn)
+        if why is not None:
+            raise GuardsAltered(why)
         for path in files:
             importer.import_file(
                 conn, path, summary, bar.update if bar is not None else lambda n: None

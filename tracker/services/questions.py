@@ -26,12 +26,14 @@ def require_question(session: Session, ref: str) -> Question:
 
 
 def question_tags(session: Session, question_id: int) -> list[str]:
-    return list(
+    """A question's tags sorted by code point here, not by the database's
+    collation: an edit compares them with a sorted list, and revisions and the
+    ledger keep them in this order."""
+    return sorted(
         session.scalars(
             select(Tag.name)
             .join(QuestionTag, QuestionTag.tag_id == Tag.id)
             .where(QuestionTag.question_id == question_id)
-            .order_by(Tag.name)
         )
     )
 
