@@ -41,6 +41,16 @@ TAMPERING = {
          "UPDATE score_state SET stale = 0"],
         "the kept score totals differ from the claims",
     ),
+    "a scale term moved": (
+        ["UPDATE scale_terms SET point = 0.79 WHERE term = 'likely' AND scale_id = "
+         "(SELECT id FROM scales WHERE slug = 'icd203')"],
+        "the scale term icd203 likely is not as shipped",
+    ),
+    "a shipped phrase reread": (
+        ["UPDATE phrases SET basis = 'unscorable', scale_term_id = NULL "
+         "WHERE phrase_key = 'widely expected'"],
+        "the phrase widely expected is not as shipped",
+    ),
     "a dropped table": (
         ["DROP TABLE outcome_evidence"],
         "the table outcome_evidence is missing",
@@ -50,7 +60,7 @@ TAMPERING = {
 
 def test_a_clean_database_passes(seeded: Path, invoke: Invoke) -> None:
     out = invoke("verify").output
-    assert out.count(" ok") == 5 and "problem" not in out.splitlines()[2]
+    assert out.count(" ok") == 6 and "problem" not in out.splitlines()[2]
 
 
 @pytest.mark.parametrize("what", list(TAMPERING))

@@ -331,10 +331,32 @@ def history() -> list[Revision]:
     return list(reversed(revisions))
 
 
-def fresh_sqlite_master() -> list[tuple[str, str, str, str | None]]:
-    """``(type, name, tbl_name, sql)`` of every entry of ``sqlite_master`` in a
-    SQLite database this tracker's migrations just built, in build order: what
-    ``tracker verify`` compares with and ``tracker db repair`` restores from."""
+# The reference data the migrations ship, as verify compares it: each row by
+# its key, with the values that make it what it is.
+REFERENCE_QUERIES = {
+    "scale": "SELECT slug, name, kind, is_default, description, citation FROM scales",
+    "scale term": "SELECT s.slug || ' ' || t.term, t.rung, t.low, t.point, t.high "
+    "FROM scale_terms AS t JOIN scales AS s ON s.id = t.scale_id",
+    "phrase": "SELECT p.phrase_key, p.phrase, p.basis, p.direction, s.slug, t.term, p.note "
+    "FROM phrases AS p LEFT JOIN scale_terms AS t ON t.id = p.scale_term_id "
+    "LEFT JOIN scales AS s ON s.id = t.scale_id WHERE p.added_by = 'tracker'",
+}
+
+
+@dataclass(frozen=True)
+class FreshBuild:
+    master: list[tuple[str, str, str, str | None]]
+    reference: dict[str, dict[Any, tuple]]
+
+
+def fresh_build() -> FreshBuild:
+    """A SQLite database this tracker's migrations just built, read once a
+    process: its ``sqlite_master`` in build order (what ``tracker verify``
+    compares definitions with and ``tracker db repair`` restores from) and
+    its reference data (``REFERENCE_QUERIES``)."""
+    global _FRESH
+    if _FRESH is not None:
+        return _FRESH
     import tempfile
 
     with tempfile.TemporaryDirectory() as folder:
@@ -346,9 +368,23 @@ def fresh_sqlite_master() -> list[tuple[str, str, str, str | None]]:
             engine.dispose()
         conn = sqlite3.connect(path)
         try:
-            return conn.execute(
+            master = conn.execute(
                 "SELECT type, name, tbl_name, sql FROM sqlite_master "
                 "WHERE name NOT LIKE 'sqlite_%' ORDER BY rowid"
             ).fetchall()
+            reference = {
+                what: {row[0]: tuple(row[1:]) for row in conn.execute(sql)}
+                for what, sql in REFERENCE_QUERIES.items()
+            }
         finally:
             conn.close()
+    _FRESH = FreshBuild(master, reference)
+    return _FRESH
+
+
+_FRESH: FreshBuild | None = None
+
+
+def fresh_sqlite_master() -> list[tuple[str, str, str, str | None]]:
+    """``(type, name, tbl_name, sql)`` of a freshly built database (``fresh_build``)."""
+    return fresh_build().master

@@ -11,6 +11,7 @@ returns its findings in words:
   this tracker's migrations (missing, different, or added by someone else);
 * every question's outcomes forming one chain of corrections;
 * the kept score totals against the same templates computed afresh;
+* the scales, scale terms and shipped phrases as the migrations ship them;
 * every entry of the ledger, the hash chain over the history, recomputed
   from the records it seals (``tracker.ledger``), and optionally against a
   head published earlier.
@@ -197,6 +198,27 @@ def _close(a: Any, b: Any) -> bool:
     )
 
 
+def reference_data(conn: Connection) -> list[Finding]:
+    """The scales, their terms and the shipped phrase book as the migrations
+    ship them: a scale term's point moved by SQL would move every score read
+    through it, and nothing else would show it."""
+    from tracker.schema import REFERENCE_QUERIES, fresh_build
+
+    expected = fresh_build().reference
+    found = []
+    for what, sql in REFERENCE_QUERIES.items():
+        actual = {row[0]: tuple(row[1:]) for row in conn.execute(text(sql))}
+        for key in sorted(expected[what].keys() - actual.keys()):
+            found.append(Finding("reference", f"the {what} {key} is missing"))
+        for key in sorted(expected[what].keys() & actual.keys()):
+            if not _close(expected[what][key], actual[key]):
+                found.append(Finding("reference", f"the {what} {key} is not as shipped"))
+        if what != "phrase":  # users add phrases; scales and terms come with the tracker
+            for key in sorted(actual.keys() - expected[what].keys()):
+                found.append(Finding("reference", f"the {what} {key} is not the tracker's"))
+    return found[:50]
+
+
 @dataclass(frozen=True)
 class Head:
     """A point of the ledger: how many entries, and the hash of the last."""
@@ -251,6 +273,7 @@ CHECKS: dict[str, Callable[[Connection], list[Finding]]] = {
     "definitions": definitions,
     "outcome chains": outcome_chains,
     "kept totals": kept_totals,
+    "reference data": reference_data,
     "ledger": ledger_chain,
 }
 
