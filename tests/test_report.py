@@ -216,19 +216,45 @@ def test_intervals() -> None:
 
     assert interval([]) == (None, None)
     assert interval([0.3]) == (0.0, 1.0)  # one claim says nothing about the mean
-    # Alice's three Brier scores: mean 0.16333, sd 0.172143, t(2) = 4.303.
+    # Alice's three Brier scores: mean 0.16333; observed variance 0.029633 pooled
+    # with the bound 0.16333 * (1 - 0.16333) = 0.136656 as two claims; t(2) = 4.303.
     low, high = interval([0.04, 0.09, 0.36])
-    half = 4.303 * 0.172143 / math.sqrt(3)
-    assert (low, high) == (
-        approx(max(0, 0.163333 - half), abs=1e-4),
-        approx(0.163333 + half, abs=1e-4),
-    )
+    variance = (2 * 0.029633 + 2 * 0.136656) / 4
+    half = 4.303 * math.sqrt(variance / 3)
+    assert (low, high) == (approx(max(0, 0.163333 - half), abs=1e-4),
+                           approx(min(1, 0.163333 + half), abs=1e-4))  # fmt: skip
     assert t95(1000) == approx(1.9623, abs=1e-3)
-    low, high = interval([0.0, 1.0] * 50)
-    assert (low, high) == (
-        approx(0.5 - 1.984 * 0.50252 / 10, abs=1e-3),
-        approx(0.5 + 1.984 * 0.50252 / 10, abs=1e-3),
-    )
+
+
+def _width(values: list[float]) -> float:
+    n = len(values)
+    low, high = mean_interval(n, sum(values) / n, sum(v * v for v in values) / n)
+    assert low is not None and high is not None
+    return high - low
+
+
+@pytest.mark.parametrize("score", [0.0, 0.04, 0.106, 0.5])
+def test_identical_scores_never_look_certain(score: float) -> None:
+    """Two, five or thirty equal Brier scores: the plain t interval had zero width."""
+    widths = [_width([score] * n) for n in (1, 2, 5, 30)]
+    assert widths[0] == 1.0  # one claim: anything
+    assert widths[1] >= 0.5 or score == 0.0  # two claims: still wide
+    assert all(w > 0 for w in widths[1:]) or score == 0.0
+    assert widths == sorted(widths, reverse=True)  # more claims, narrower
+    if score == 0.0:  # all perfect: the bound is 0 too, and so is the interval past one claim
+        assert widths[1:] == [0.0, 0.0, 0.0]
+
+
+def test_spread_scores_converge_on_the_usual_interval() -> None:
+    import random
+
+    rng = random.Random(7)
+    for n, most in ((5, 3.0), (30, 1.3), (1000, 1.02)):
+        values = [rng.random() ** 2 * 0.6 for _ in range(n)]
+        mean = sum(values) / n
+        sd = math.sqrt(sum((v - mean) ** 2 for v in values) / (n - 1))
+        plain = 2 * t95(n - 1) * sd / math.sqrt(n)
+        assert plain <= _width(values) <= most * plain, n
 
 
 def test_seed_report(seeded: Path, invoke: Invoke) -> None:

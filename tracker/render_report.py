@@ -173,7 +173,8 @@ def render_text(report: dict[str, Any], markdown: bool = False) -> str:
     section(
         "Scoreboard by speaker" + _more(report["scoreboard"]),
         _table(_score_rows(report["scoreboard"], "speaker"), markdown, "no claims"),
-        "Mean Brier with a 95% Student-t interval; skill 1 is perfect, 0 no better than the "
+        "Mean Brier with a 95% interval (small samples kept wide); skill 1 is perfect, 0 no "
+        "better than the "
         "reference, below 0 worse; right side = p > 50% and it happened, or p < 50% and it "
         "did not (Wilson 95% interval).",
     )

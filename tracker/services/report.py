@@ -3,7 +3,8 @@
 Every score comes from the SQL templates in ``tracker.score_views`` (the same
 text as the database views), rendered here with the report's filters as bound
 parameters. Python adds only what SQL cannot say cleanly: confidence intervals
-(Wilson for hit rates, Student's t for mean Brier scores) and the "too few to
+(Wilson for hit rates; for mean Brier scores a Student-t interval whose variance
+leans on the bound of a 0..1 score, ``mean_interval``) and the "too few to
 judge" flag.
 """
 
@@ -93,20 +94,32 @@ def t95(df: int) -> float:
     return z + (z**3 + z) / (4 * df) + (5 * z**5 + 16 * z**3 + 3 * z) / (96 * df**2)
 
 
+# How much the interval's variance leans on the largest one a score in 0..1
+# with the observed mean can have: worth this many claims.
+PRIOR_CLAIMS = 2
+
+
 def mean_interval(
     n: int, mean: float | None, mean_square: float | None
 ) -> tuple[float, float] | tuple[None, None]:
-    """95% Student-t interval of a mean Brier score from its n, mean and mean
-    square (the aggregates score_groups keeps), clipped to 0..1.
+    """95% interval of a mean Brier score from its n, mean and mean square (the
+    aggregates score_groups keeps), clipped to 0..1.
 
-    Honest at small n: one claim says nothing about the mean (0 to 1), a few
-    say little; large samples converge on the usual normal interval.
+    A Student-t interval whose variance is the observed one pooled with the
+    largest variance a score bounded by 0 and 1 can have at that mean,
+    mean × (1 − mean) (the Bhatia–Davis bound), weighted as PRIOR_CLAIMS
+    claims. Two or five identical scores no longer give an interval of zero
+    width (the plain t interval did: two lucky calls looked certain); a single
+    claim gives 0 to 1; with many claims the observed spread dominates and the
+    interval is the usual one.
     """
     if n == 0 or mean is None or mean_square is None:
         return None, None
     if n == 1:
         return 0.0, 1.0
-    variance = max(0.0, (mean_square - mean * mean) * n / (n - 1))
+    observed = max(0.0, (mean_square - mean * mean) * n / (n - 1))
+    bound = max(0.0, mean * (1 - mean))
+    variance = ((n - 1) * observed + PRIOR_CLAIMS * bound) / (n - 1 + PRIOR_CLAIMS)
     half = t95(n - 1) * math.sqrt(variance / n)
     return max(0.0, mean - half), min(1.0, mean + half)
 
