@@ -11,6 +11,7 @@ import sqlite3
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -349,14 +350,12 @@ class FreshBuild:
     reference: dict[str, dict[Any, tuple]]
 
 
+@cache
 def fresh_build() -> FreshBuild:
     """A SQLite database this tracker's migrations just built, read once a
     process: its ``sqlite_master`` in build order (what ``tracker verify``
     compares definitions with and ``tracker db repair`` restores from) and
     its reference data (``REFERENCE_QUERIES``)."""
-    global _FRESH
-    if _FRESH is not None:
-        return _FRESH
     import tempfile
 
     with tempfile.TemporaryDirectory() as folder:
@@ -378,11 +377,7 @@ def fresh_build() -> FreshBuild:
             }
         finally:
             conn.close()
-    _FRESH = FreshBuild(master, reference)
-    return _FRESH
-
-
-_FRESH: FreshBuild | None = None
+    return FreshBuild(master, reference)
 
 
 def fresh_sqlite_master() -> list[tuple[str, str, str, str | None]]:

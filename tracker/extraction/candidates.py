@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from tracker.extraction.article import Article, Sentence
 from tracker.extraction.horizons import Horizon, horizon, said_on
-from tracker.extraction.speakers import QUOTES, Attribution, Cast, attribute
+from tracker.extraction.speakers import _COUNT, QUOTES, Attribution, Cast, attribute
 from tracker.services.phrases import Reading, find_phrases
 
 _PCT = r"(\d{1,3}(?:\.\d+)?)\s*(?:%|per ?cent|percent)"
@@ -136,9 +136,9 @@ _SPEAKER_NEXT = re.compile(
 # Where a sentence holds more than one thought, each with its own speaker or
 # its own phrase: "…, and most pundits expect …", "…, but they expect …".
 _SEGMENT = re.compile(
-    r";\s|,\s(?:and|but|while|whereas)\s|\s[—–]\s|,\s(?=(?:and\s+)?(?i:one|two|"
-    r"three|four|five|six|seven|eight|nine|ten|\d{1,3})\s+(?:said|forecast|"
-    r"predicted|expect|offered|put|gave)\b)"
+    r";\s|,\s(?:and|but|while|whereas)\s|\s[—–]\s|,\s(?=(?:and\s+)?(?:"
+    + _COUNT
+    + r")\s+(?:said|forecast|predicted|expect|offered|put|gave)\b)"
 )
 _DIRECTION = re.compile(
     r"\b(?:odds|chances?|likelihood|probability|risk|prospects?)\b[^.;]{0,60}?\b(?:(?:has|have|"
@@ -313,13 +313,9 @@ _HOW = {"named": "speaker named", "surname": "speaker by surname", "title": "spe
 
 def _one_per_quote(found: list[Candidate]) -> list[Candidate]:
     """Two phrases of one quotation are one claim: the more confident stays."""
-    kept: list[Candidate] = []
+    kept: dict[tuple[int, int], Candidate] = {}
     for candidate in found:
-        twin = next(
-            (k for k in kept if k.start == candidate.start and k.end == candidate.end), None
-        )
-        if twin is None:
-            kept.append(candidate)
-        elif candidate.confidence > twin.confidence:
-            kept[kept.index(twin)] = candidate
-    return kept
+        span = (candidate.start, candidate.end)
+        if span not in kept or candidate.confidence > kept[span].confidence:
+            kept[span] = candidate
+    return list(kept.values())

@@ -201,12 +201,35 @@ def _spelling(candidate: Candidate, names: dict[int, str], known: Known) -> str:
 
 def _question(candidate: Candidate, published_on: dt.date, known: Known, taken: set[str],
               questions: list[dict[str, Any]]) -> str:  # fmt: skip
+    """The slug of the claim's question: one recorded or drafted with the same
+    words, or a new draft."""
     title = _title(candidate.quote)
     best = max(known.questions.items(), key=lambda q: _similar(title, q[1][0]), default=None)
     if best is not None and _similar(title, best[1][0]) >= 0.7:
         return best[0]
+    return _drafted(title, candidate, published_on, taken, questions,
+                    "Drafted from the quote: reword it as the event to check.")  # fmt: skip
+
+
+def _condition_question(candidate: Candidate, published_on: dt.date, taken: set[str],
+                        questions: list[dict[str, Any]], own: str) -> str:  # fmt: skip
+    """The slug of the question a conditional claim depends on (never its own)."""
+    assert candidate.condition is not None
+    words = candidate.condition
+    for lead in ("If ", "if ", "Unless ", "unless ", "Should ", "should "):
+        if words.startswith(lead):
+            words = words[len(lead) :]
+    return _drafted(_title(words), candidate, published_on, taken, questions,
+                    "The condition of a drafted claim.", not_this=own)  # fmt: skip
+
+
+def _drafted(title: str, candidate: Candidate, published_on: dt.date, taken: set[str],
+             questions: list[dict[str, Any]], why: str,
+             not_this: str | None = None) -> str:  # fmt: skip
+    """A question already drafted with these words, or a new one resolving by the
+    end of the candidate's horizon (a year on when it names none)."""
     for q in questions:
-        if _similar(title, q["title"]) >= 0.6:
+        if q["slug"] != not_this and _similar(title, q["title"]) >= 0.6:
             return q["slug"]
     when = candidate.horizon
     resolve_by = when.resolve_by if when else _a_year_on(published_on)
@@ -214,34 +237,9 @@ def _question(candidate: Candidate, published_on: dt.date, known: Known, taken: 
         resolve_by = published_on + dt.timedelta(days=1)
     slug = _unique(slugify(title), taken)
     questions.append({
-        "slug": slug,
-        "title": title,
-        "criteria": f"YES if this happens by {resolve_by.isoformat()}: {title}. NO otherwise. "
-                    "(Drafted from the quote: reword it as the event to check.)",
-        "resolve_by": resolve_by,
-        "horizon": when.words if when else "none stated",
-    })  # fmt: skip
-    return slug
-
-
-def _condition_question(candidate: Candidate, published_on: dt.date, taken: set[str],
-                        questions: list[dict[str, Any]], own: str) -> str:  # fmt: skip
-    assert candidate.condition is not None
-    words = candidate.condition
-    for lead in ("If ", "if ", "Unless ", "unless ", "Should ", "should "):
-        if words.startswith(lead):
-            words = words[len(lead) :]
-    title = _title(words)
-    for q in questions:
-        if q["slug"] != own and _similar(title, q["title"]) >= 0.6:
-            return q["slug"]
-    when = candidate.horizon
-    resolve_by = when.resolve_by if when else _a_year_on(published_on)
-    slug = _unique(slugify(title), taken)
-    questions.append({
         "slug": slug, "title": title,
         "criteria": f"YES if this happens by {resolve_by.isoformat()}: {title}. NO otherwise. "
-                    "(The condition of a drafted claim.)",
+                    f"({why})",
         "resolve_by": resolve_by, "horizon": when.words if when else "none stated",
     })  # fmt: skip
     return slug

@@ -21,7 +21,7 @@ from typing import Any
 
 from tracker.errors import ValidationFailed
 from tracker.extraction.article import Article
-from tracker.extraction.candidates import Candidate, _rank, _signals
+from tracker.extraction.candidates import _MOVES, Candidate, _rank, _signals
 from tracker.extraction.horizons import horizon, said_on
 from tracker.extraction.speakers import GROUP, Attribution, Cast
 from tracker.services.phrases import Reading
@@ -157,8 +157,7 @@ def propose(model_name: str, article: Article, book: list[Reading]) -> tuple[lis
                 kind = "forecast"
             else:
                 reading = Reading(wording or passage, "", None, None, "unscorable", direction,
-                                  "States a change in the odds, not a level; listed, never "
-                                  "scored.")  # fmt: skip
+                                  _MOVES)  # fmt: skip
         found.append(Candidate(
             index, start, start + len(passage), passage, attribution, wording or passage[:40],
             reading, probability, kind, condition if kind == "conditional" else None, made_on,

@@ -27,6 +27,7 @@ from tracker.models import Phrase, Scale, ScaleTerm
 from tracker.records import ClaimIn, PhraseIn, first_error
 from tracker.services.claims import find_term
 from tracker.services.differences import differing, refuse
+from tracker.services.revisions import as_text, display
 from tracker.text import fold
 from tracker.types import utcnow
 
@@ -164,19 +165,10 @@ def add_phrase(session: Session, rec: PhraseIn, by: str) -> tuple[Phrase, str]:
         differences = differing({k: getattr(existing, k) for k in values}, values)
         if differences:
             refuse(f'phrase "{existing.phrase}"', differences, None,
-                   show=lambda field, value: _shown_value(session, field, value))  # fmt: skip
+                   show=lambda field, value: display(session, field, as_text(value)))  # fmt: skip
         return existing, "unchanged"
     phrase = Phrase(phrase=rec.phrase, phrase_key=key, added_by=by, added_at=utcnow(), **values)
     session.add(phrase)
     session.flush()
     session.info.pop("tracker.phrase_book", None)
     return phrase, "created"
-
-
-def _shown_value(session: Session, field: str, value: Any) -> str:
-    from tracker.services.differences import shown
-
-    if field == "scale_term_id" and value is not None:
-        term = session.get(ScaleTerm, value)
-        return f'{term.scale.slug} "{term.term}"' if term is not None else str(value)
-    return shown(value)

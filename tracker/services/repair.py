@@ -129,10 +129,11 @@ def _repair_server(conn: Connection) -> tuple[list[str], list[str]]:
             text("SELECT proname FROM pg_proc WHERE pronamespace = current_schema()::regnamespace")
         ).scalars()
     )
+    missing = set(server_altered(conn))
     done: list[str] = []
     for table, names in SERVER_TRIGGERS.items():
         for name in names:
-            if f"the trigger {name} on {table} is missing" not in server_altered(conn):
+            if f"the trigger {name} on {table} is missing" not in missing:
                 continue
             definition = triggers.get(f"{table} {name}")
             if definition is None:

@@ -28,7 +28,6 @@ from typing import Any
 from sqlalchemy import Connection, text
 
 from tracker.constraint_messages import TABLE_WORDS
-from tracker.guards import SERVER_TRIGGERS
 from tracker.score_views import EVERY_CLAIM, with_clause
 from tracker.services.scores import _PARAMS, TABLES
 
@@ -97,21 +96,10 @@ def definitions(conn: Connection) -> list[Finding]:
 
 
 def _server_triggers(conn: Connection) -> list[Finding]:
-    present = {
-        (table, name)
-        for table, name in conn.execute(
-            text(
-                "SELECT c.relname, t.tgname FROM pg_trigger AS t "
-                "JOIN pg_class AS c ON c.oid = t.tgrelid WHERE NOT t.tgisinternal"
-            )
-        )
-    }
-    return [
-        Finding("definitions", f"the trigger {name} on {table} is missing")
-        for table, names in SERVER_TRIGGERS.items()
-        for name in names
-        if (table, name) not in present
-    ]
+    """On PostgreSQL: every table and guard trigger present (``tracker.guards``)."""
+    from tracker.guards import server_altered
+
+    return [Finding("definitions", problem) for problem in server_altered(conn)]
 
 
 def outcome_chains(conn: Connection) -> list[Finding]:
