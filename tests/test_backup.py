@@ -216,7 +216,7 @@ def test_a_target_with_its_own_journal_is_refused(
 def test_a_full_disk_leaves_the_good_backup(invoke: Invoke, seeded: Path) -> None:
     from test_reliability import small_disk
 
-    with small_disk("1m") as disk:
+    with small_disk("2m") as disk:
         target = disk / "tracker.db"
         shutil.copyfile(seeded, disk / "other.db")
         invoke("--db", str(disk / "other.db"), "backup", str(target))

@@ -145,6 +145,14 @@ VALID: dict[str, dict[str, Any]] = {
         "entered_at": NOW,
     },
     "claim_appearances": {"id": 500, "claim_id": 1, "source_id": 1, "quote": "Q"},
+    "affiliations": {
+        "id": 500,
+        "person_id": 2,
+        "organisation_id": 3,
+        "started_on": "2021-01-01",
+        "created_at": NOW,
+        "created_by": "x",
+    },
     "outcomes": {
         "id": 500,
         "question_id": 2,
@@ -224,6 +232,7 @@ BASE = [
     row("sources", id=2, slug="s2", title="S2", created_at=NOW),
     row("people", id=1, slug="p1", name="P One", kind="person", created_at=NOW),
     row("people", id=2, slug="p2", name="P Two", kind="person", created_at=NOW),
+    row("people", id=3, slug="p3", name="Org Three", kind="organisation", created_at=NOW),
     row("person_aliases", id=1, person_id=1, alias="P One", alias_key="p one"),
     *(
         row(
@@ -238,6 +247,19 @@ BASE = [
         )
         for i in (1, 2)
     ),
+    row(
+        "questions",
+        id=3,
+        slug="q3",
+        title="Q3",
+        criteria="C",
+        resolve_by="2026-06-30",
+        created_at=NOW,
+        created_by="x",
+        question_type="numeric",
+        unit="units",
+    ),
+    insert("affiliations", id=1, person_id=1, started_on="2020-01-01"),
     row("tags", id=1, name="t1"),
     row("question_tags", question_id=1, tag_id=1),
     insert("claims", id=1, source_id=1, quote="Q"),
@@ -310,6 +332,33 @@ CASES = [
         "ck_sources_content_hash_sha256",
         insert("sources", text="body", content_hash="abc"),
         "64 hex digits",
+    ),
+    # questions' types
+    case(
+        "ck_questions_question_type_allowed",
+        insert("questions", question_type="date"),
+        "binary or numeric",
+    ),
+    case("ck_questions_unit_if_numeric", insert("questions", question_type="numeric"), "unit"),
+    # affiliations
+    case("pk_affiliations", insert("affiliations", id=1), "affiliation", "taken"),
+    case(
+        "uq_affiliations_person_id_organisation_id_started_on",
+        insert("affiliations", person_id=1, started_on="2020-01-01"),
+        "already has an affiliation",
+    ),
+    case("ck_affiliations_not_self", insert("affiliations", person_id=3), "itself"),
+    case("ck_affiliations_period_order", insert("affiliations", ended_on="2020-12-31"), "end"),
+    case("ck_affiliations_role_nonblank", insert("affiliations", role=" "), "role"),
+    case("ck_affiliations_started_on_iso", insert("affiliations", started_on="2021-1-1"), "YYYY"),
+    case("ck_affiliations_ended_on_iso", insert("affiliations", ended_on="soon"), "YYYY"),
+    case("ck_affiliations_created_at_iso", insert("affiliations", created_at="2026-01-01"), "UTC"),
+    case("ck_affiliations_created_by_nonblank", insert("affiliations", created_by=" "), "name"),
+    fk("fk_affiliations_person_id_people", insert("affiliations", person_id=99), "speaker"),
+    fk(
+        "fk_affiliations_organisation_id_people",
+        insert("affiliations", organisation_id=99),
+        "organisation",
     ),
     # people
     case("pk_people", insert("people", id=1), "speaker", "taken"),
@@ -451,6 +500,51 @@ CASES = [
         insert("claims", mapping_basis="standard_scale", probability=None, scale_term_id=9999),
         "scale term",
     ),
+    case(
+        "ck_claims_one_estimate_form",
+        insert(
+            "claims",
+            question_id=3,
+            probability=None,
+            mapping_basis="unscorable",
+            estimate=1.0,
+            threshold=2.0,
+            threshold_side="above",
+        ),
+        "one number form",
+    ),
+    case(
+        "ck_claims_estimate_range",
+        insert(
+            "claims",
+            question_id=3,
+            probability=None,
+            mapping_basis="unscorable",
+            estimate_low=5.0,
+            estimate_high=4.0,
+        ),
+        "range",
+        "low end",
+    ),
+    case("ck_claims_threshold_fields", insert("claims", question_id=3, threshold=5.0), "above"),
+    case(
+        "ck_claims_estimate_kinds",
+        insert(
+            "claims",
+            question_id=3,
+            probability=None,
+            mapping_basis="unscorable",
+            kind="directional",
+            direction="increase",
+            estimate=5.0,
+        ),
+        "only a forecast",
+    ),
+    case(
+        "ck_claims_point_unscored",
+        insert("claims", question_id=3, estimate=5.0),
+        "no probability",
+    ),
     # claim_appearances
     case("pk_claim_appearances", insert("claim_appearances", id=1), "appearance", "taken"),
     case(
@@ -500,7 +594,7 @@ CASES = [
     case(
         "ck_outcomes_result_allowed",
         insert("outcomes", result="maybe"),
-        "yes, no, partial, ambiguous or annulled",
+        "yes, no, partial, ambiguous, annulled, observed or unresolvable",
     ),
     case(
         "ck_outcomes_evidence_required",
@@ -509,6 +603,11 @@ CASES = [
         "--evidence-source",
     ),
     case("ck_outcomes_not_self", insert("outcomes", supersedes_id=500), "itself"),
+    case(
+        "ck_outcomes_value_if_observed",
+        insert("outcomes", question_id=3, result="observed"),
+        "value observed",
+    ),
     case("ck_outcomes_occurred_on_iso", insert("outcomes", occurred_on="soon"), "YYYY"),
     case("ck_outcomes_recorded_at_iso", insert("outcomes", recorded_at="2026"), "UTC"),
     fk("fk_outcomes_question_id_questions", insert("outcomes", question_id=99), "question"),
@@ -582,7 +681,7 @@ CASES = [
     case(
         "ck_score_totals_dimension_allowed",
         insert("score_totals", dimension="planet"),
-        "overall, speaker, tag, basis, horizon or speaker horizon",
+        "overall, speaker, tag, basis, horizon, speaker horizon or organisation",
     ),
     case("ck_score_totals_counts_not_negative", insert("score_totals", open=-1), "negative"),
     case("ck_score_totals_counts_consistent", insert("score_totals", scored=1), "counts"),
@@ -749,6 +848,29 @@ def test_rules_sqlite_cannot_break_alone(rule: str) -> None:
     assert message == REFUSED + CONSTRAINT_SENTENCES[rule]
 
 
+_CLAIM = ("INSERT INTO claims (id, person_id, source_id, question_id, quote, made_on, kind, "
+          "mapping_basis, entered_by, entered_at, estimate, condition_question_id, "
+          "condition_result) VALUES ")  # fmt: skip
+# The rules that read another row: a claim, a condition and an outcome fit
+# their question's type, which then stays; an organisation stays one.
+NUMERIC_TRIGGERS = [
+    (_CLAIM + f"(600, 1, 2, 3, 'no number', '2025-01-01', 'forecast', 'unscorable', 'x', "
+     f"'{NOW}', NULL, NULL, NULL)", "a claim must fit its question"),
+    (_CLAIM + f"(601, 1, 2, 1, 'a number', '2025-01-01', 'forecast', 'unscorable', 'x', "
+     f"'{NOW}', 5.0, NULL, NULL)", "a claim must fit its question"),
+    (_CLAIM + f"(602, 1, 2, 1, 'on a number', '2025-01-01', 'conditional', 'unscorable', 'x', "
+     f"'{NOW}', NULL, 3, 'yes')", "a condition must be a yes or no question"),
+    ("UPDATE questions SET question_type = 'numeric', unit = 'x' WHERE id = 1",
+     "a question's type cannot change"),
+    ("INSERT INTO outcomes (id, question_id, result, occurred_on, evidence_url, recorded_at, "
+     f"recorded_by) VALUES (600, 3, 'yes', '2026-01-01', 'https://e.org', '{NOW}', 'x')",
+     "an outcome must fit its question"),
+    ("INSERT INTO affiliations (id, person_id, organisation_id, created_at, created_by) "
+     f"VALUES (600, 1, 2, '{NOW}', 'x')", "an affiliation's organisation must be"),
+    ("UPDATE people SET kind = 'group' WHERE id = 3",
+     "a speaker with affiliations as an organisation"),
+]  # fmt: skip
+
 TRIGGERS = [
     ("UPDATE outcomes SET note = 'x' WHERE id = 1", "outcomes are append-only"),
     ("DELETE FROM outcomes WHERE id = 2", "outcomes are append-only"),
@@ -766,6 +888,7 @@ TRIGGERS = [
     ("UPDATE claims SET role = 'x' WHERE id = 2", "a retracted claim cannot be changed"),
     ("UPDATE claim_appearances SET quote = 'x' WHERE id = 2",
      "a retracted appearance cannot be changed"),
+    *NUMERIC_TRIGGERS,
 ]  # fmt: skip
 
 
@@ -936,6 +1059,7 @@ PG_TRIGGERS = [
     ),
     ("DELETE FROM outcome_evidence WHERE id = 1", "outcome evidence is append-only"),
     ("UPDATE claims SET role = 'x' WHERE id = 2", "a retracted claim cannot be changed"),
+    *NUMERIC_TRIGGERS,
 ]
 
 

@@ -96,7 +96,7 @@ def test_backup_while_others_write(seeded: Path, tmp_path: Path) -> None:
         assert stress.integrity(copy) == "ok"
         report = tracker("report", "--format", "json", db=copy)
         assert report.returncode == 0, report.stderr
-        assert json.loads(report.stdout)["overview"]["claims"] == 20
+        assert json.loads(report.stdout)["overview"]["claims"] == 22
     assert "exists; pass --force" in one_clean_line(tracker("backup", str(copies[0]), db=seeded))
 
 
@@ -242,7 +242,7 @@ def test_there_is_a_fixture_for_every_revision() -> None:
     )
 
 
-ADDED_DEFAULTS = {"claims": ("yes",)}
+ADDED_DEFAULTS = {"claims": ("yes",), "questions": ("binary",)}
 
 
 @pytest.mark.parametrize("revision", known_revisions())
@@ -263,17 +263,18 @@ def test_upgrade_from_every_revision_keeps_the_data(
     after = {name: rows for name, rows in dump(db) if name != "alembic_version"}
     for table, rows in before.items():
         # Every row kept; columns a later revision adds (at the end) start empty,
-        # or at their default (claims.side: every claim so far is on the "yes" side).
+        # or at their default (claims.side: every claim so far is on the "yes" side;
+        # questions.question_type: every question so far is a yes/no one).
         assert len(after[table]) == len(rows), table
         kept = [row[: len(old)] for row, old in zip(after[table], rows, strict=True)]
         assert kept == rows, table
         assert all(v is None or v in ADDED_DEFAULTS.get(table, ())
                    for row, old in zip(after[table], rows, strict=True)
                    for v in row[len(old):]), table  # fmt: skip
-    assert len(json.loads(listed.stdout)) == 20
+    assert len(json.loads(listed.stdout)) == len(before["claims"])
     history = json.loads(invoke("--db", str(db), "show", "trump-kim-meet-within-months",
                                 "--json").stdout)[0]["outcomes"]  # fmt: skip
-    assert [o["result"] for o in history] == ["yes", "no"]
+    assert [o["result"] for o in history][-2:] == ["yes", "no"]  # the fixture's correction
     assert json.loads(invoke("--db", str(db), "report", "--format", "json").stdout)["murphy"]
     invoke("--db", str(db), "add-outcome", "us-nk-talks-resume", "no", "--on", "2026-01-20",
            "--evidence", "https://example.org/y")  # fmt: skip

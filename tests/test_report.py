@@ -263,10 +263,15 @@ def test_seed_report(seeded: Path, invoke: Invoke) -> None:
     meeting = [c for c in claims if c["question"] == "trump-kim-meet-during-korea-visit"]
     assert {c["result"] for c in meeting} == {"no"}
     scored = {c["speaker"] for c in meeting if c["status"] == "scored"}
-    assert scored == {"Many experts (unnamed)", "Kim Tae-hyung"}
+    assert scored == {"Many experts (unnamed)"}
+    speculation = [c for c in meeting if c["speaker"] == "Speculation (unnamed)"]
+    assert [c["status"] for c in speculation] == ["unscorable"]
     assert {c["status"] for c in meeting if c["speaker"] == "Ban Kil-joo"} == {"directional"}
-    void = [c for c in claims if c["status"] == "void"]
-    assert [c["speaker"] for c in void] == ["Koh Yu-hwan"]
+    # Void: a condition that failed (no meeting, so no results), and a question whose
+    # outcome could not be established (recorded unresolvable).
+    void = {(c["speaker"], c["question"]) for c in claims if c["status"] == "void"}
+    assert void == {("Koh Yu-hwan", "apec-meeting-produces-results"),
+                    ("Many experts (unnamed)", "trump-kim-meet-within-months")}  # fmt: skip
     congress = {c["question"]: (c["result"], c["status"]) for c in claims
                 if c["question"] in ("wpk-congress-in-january-2026",
                                      "kim-decides-on-diplomacy-at-congress")}  # fmt: skip
@@ -277,10 +282,10 @@ def test_seed_report(seeded: Path, invoke: Invoke) -> None:
     assert {c["status"] for c in claims if c["result"] is None} <= {
         "open", "unscorable", "opinion", "directional",
     }  # fmt: skip
-    assert {q["slug"] for q in data["overdue"]} == {
-        "us-nk-diplomacy-resumes-quickly", "trump-kim-meet-within-months",
-    }  # fmt: skip
-    assert report(invoke, "--as-of", "2025-10-28")["overview"]["resolved"] == 0
+    assert data["overdue"] == []  # every question past its date has an outcome
+    then = report(invoke, "--as-of", "2025-10-28")
+    assert then["overview"]["resolved"] == 0
+    assert "us-nk-diplomacy-resumes-quickly" not in {q["slug"] for q in then["overdue"]}
     text = invoke("report").output
     for heading in ("Overview", "Overdue", "Scoreboard by speaker", "Calibration",
                     "Sensitivity", "Recent outcomes"):  # fmt: skip
@@ -307,11 +312,12 @@ def test_report_formats_and_plot(seeded: Path, invoke: Invoke, tmp_path: Path) -
 
 def test_due_exits_non_zero_when_something_is_overdue(seeded: Path, tmp_path: Path) -> None:
     run = [sys.executable, "-m", "tracker", "--db", str(seeded), "due", "--json"]
+    assert subprocess.run(run, capture_output=True, text=True).returncode == 0  # all resolved
+    subprocess.run([*run[:5], "add-question", "--slug", "past-due", "--title", "Past due",
+                    "--criteria", "c", "--resolve-by", "2025-01-01"], check=True)  # fmt: skip
     result = subprocess.run(run, capture_output=True, text=True)
     assert result.returncode == 3
-    assert {r["slug"] for r in json.loads(result.stdout)} == {
-        "us-nk-diplomacy-resumes-quickly", "trump-kim-meet-within-months",
-    }  # fmt: skip
+    assert {r["slug"] for r in json.loads(result.stdout)} == {"past-due"}
     calm = tmp_path / "calm.db"
     subprocess.run([sys.executable, "-m", "tracker", "--db", str(calm), "init"], check=True)
     assert subprocess.run([*run[:3], "--db", str(calm), "due"]).returncode == 0

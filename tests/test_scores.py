@@ -57,7 +57,7 @@ def test_seed_import_keeps_totals_current(seeded: Path) -> None:
     overall = conn.execute(
         "SELECT claims, scored FROM score_totals WHERE scale = 'recorded' AND dimension = 'overall'"
     ).fetchone()
-    assert overall == (20, 3)  # the seeds: 20 claims, 3 scored
+    assert overall == (22, 4)  # the seeds: 22 claims, 4 scored
     conn.close()
 
 
@@ -66,7 +66,7 @@ QUESTIONS = ["trump-kim-meet-during-korea-visit", "trump-kim-meet-within-months"
              "us-nk-talks-resume", "wpk-congress-in-january-2026"]  # fmt: skip
 WRITES = st.one_of(
     st.tuples(st.just("add-outcome"), st.sampled_from(QUESTIONS),
-              st.sampled_from(["yes", "no", "partial", "ambiguous"]),
+              st.sampled_from(["yes", "no", "partial", "ambiguous", "unresolvable"]),
               st.sampled_from(["2025-06-01", "2025-11-15", "2026-03-01"])),
     st.tuples(st.just("add-claim"), st.sampled_from(QUESTIONS),
               st.sampled_from(["0.2", "0.5", "0.9"]), st.integers(0, 3)),
@@ -159,8 +159,8 @@ def test_writes_from_outside_mark_totals_stale_and_the_report_rebuilds(
     assert "rebuilding the score totals" in result.stderr
     assert_totals_current(seeded)
     report = json.loads(result.stdout)
-    kim = next(g for g in report["scoreboard"] if g["label"] == "Kim Tae-hyung")
-    assert kim["mean_brier"] == pytest.approx(0.875**2)  # 12.5% said, YES happened
+    experts = next(g for g in report["scoreboard"] if g["label"] == "Many experts (unnamed)")
+    assert experts["mean_brier"] == pytest.approx(0.75**2)  # "probably not" (25%), YES happened
 
 
 def test_report_from_kept_totals_equals_report_computed_afresh(seeded: Path) -> None:
@@ -184,4 +184,4 @@ def test_report_from_kept_totals_equals_report_computed_afresh(seeded: Path) -> 
 
     for key in ("scoreboard", "groups", "calibration", "sensitivity"):
         assert rounded(kept[key]) == rounded(fresh[key]), key
-    assert kept["overview"]["claims"] == fresh["overview"]["claims"] == 20
+    assert kept["overview"]["claims"] == fresh["overview"]["claims"] == 22

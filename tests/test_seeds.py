@@ -86,4 +86,6 @@ def test_known_outcomes_are_loaded(seeded: Path) -> None:
         "apec-meeting-produces-results": "annulled",
         "wpk-congress-in-january-2026": "no",
         "kim-decides-on-diplomacy-at-congress": "partial",
+        "us-nk-diplomacy-resumes-quickly": "no",
+        "trump-kim-meet-within-months": "unresolvable",
     }

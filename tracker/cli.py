@@ -451,6 +451,50 @@ def add_person(
     emit_record(_transact(ctx, work, write=True), fmt)
 
 
+@cli.command(name="add-affiliation")
+@click.argument("person", required=False)
+@click.option("--organisation", help="The organisation (a speaker of kind organisation).")
+@click.option("--role", help="The role there, as stated ('chief economist').")
+@click.option("--from", "started_on", metavar="YYYY-MM-DD", help="Since when (default: unknown).")
+@click.option("--to", "ended_on", metavar="YYYY-MM-DD", help="Until when (default: still there).")
+@by_option
+@output_options
+@click.pass_context
+def add_affiliation(
+    ctx: click.Context, person: str | None, by: str | None, fmt: str, **fields: Any
+) -> None:
+    """Record that a speaker belongs to an organisation over a period.
+
+    `tracker report --by organisation` then counts each of their claims for
+    the organisations they belonged to on the day it was made (an
+    organisation's own claims count for itself).
+
+    \b
+    Example:
+        tracker add-person "Korea Institute for National Unification" --kind organisation
+        tracker add-affiliation "Kim Tae-hyung" \\
+            --organisation "Korea Institute for National Unification" \\
+            --role "senior research fellow" --from 2020-03-01
+    """
+    from tracker.records import AffiliationIn
+    from tracker.services.affiliations import save_affiliation
+    from tracker.services.people import require_person
+
+    person = _ask(person, "PERSON", "Speaker")
+    fields["organisation"] = _ask(fields["organisation"], "--organisation", "Organisation")
+    rec = _record(AffiliationIn, **fields)
+    who = _who(by)
+
+    def work(session: Session) -> dict[str, Any]:
+        speaker = require_person(session, person)
+        row, action = save_affiliation(session, speaker, rec, who)
+        return {"id": row.id, "person": speaker.name, "organisation": rec.organisation,
+                "role": row.role, "from": row.started_on, "to": row.ended_on,
+                "action": action}  # fmt: skip
+
+    emit_record(_transact(ctx, work, write=True), fmt)
+
+
 @cli.command()
 @click.argument("article", type=click.File("r", encoding="utf-8", errors="strict"))
 @click.option("--title", help="The headline, if the text's first line is not it.")
@@ -565,6 +609,7 @@ def add_phrase(ctx: click.Context, phrase: str | None, by: str | None, fmt: str,
 @click.option("--resolve-by", metavar="YYYY-MM-DD", help="The date by which it resolves.")
 @click.option("--horizon", help="The time frame as worded in the source.")
 @click.option("--tag", "tags", multiple=True, help="A tag (repeatable).")
+@click.option("--unit", help="A numeric question: the unit its value is in ('US$ per ounce').")
 @by_option
 @output_options
 @click.pass_context
@@ -575,17 +620,23 @@ def add_question(
     criteria: str | None,
     resolve_by: str | None,
     tags: tuple[str, ...],
+    unit: str | None,
     by: str | None,
     fmt: str,
     horizon: str | None,
 ) -> None:
     """Record a question: a future event worded so it can be resolved.
 
+    A yes-or-no question by default; with --unit a numeric one, resolved by
+    the value observed, which claims estimate (--value, --range, --above).
+
     \b
     Example:
         tracker add-question --title "Trump and Kim meet during the APEC week" \\
             --criteria "An in-person meeting between 29 Oct and 1 Nov 2025" \\
             --resolve-by 2025-11-01 --horizon "this time" --tag north-korea
+        tracker add-question --title "Gold price at the end of June 2026" --unit "US$ per ounce" \\
+            --criteria "LBMA PM price on 30 June 2026" --resolve-by 2026-06-30
     """
     from tracker.records import QuestionIn
     from tracker.services.questions import save_question
@@ -602,6 +653,8 @@ def add_question(
         resolve_by=resolve_by,
         horizon=horizon,
         tags=list(tags),
+        type="numeric" if unit is not None else "binary",
+        unit=unit,
     )
 
     def work(session: Session) -> dict[str, Any]:
@@ -655,6 +708,21 @@ def add_question(
 @click.option("--side", type=click.Choice(BINARY_RESULTS), default="yes", show_default=True,
               help="The question's side the claim is about: no for its opposite "
                    "('the Chiefs will win' on 'the Eagles win').")  # fmt: skip
+@click.option("--value", type=float, metavar="N",
+              help="A numeric question: the value said ('sales of 4.3 million').")  # fmt: skip
+@click.option("--range", "range_", type=float, nargs=2, metavar="LOW HIGH",
+              help="A numeric question: the range said; its level is --probability or the "
+                   "wording's term ('80% sure: 4 to 5').")  # fmt: skip
+@click.option(
+    "--above",
+    type=float,
+    metavar="N",
+    help="A numeric question: the value ends above N (scored yes/no by its probability).",
+)
+@click.option(
+    "--below", type=float, metavar="N", help="A numeric question: the value ends below N."
+)
+@click.option("--unit", help="For a numeric --new-question: the unit its value is in.")
 @by_option
 @output_options
 @click.pass_context
@@ -667,6 +735,8 @@ def add_claim(
     resolve_by: str | None,
     horizon: str | None,
     slug_for_question: str | None,
+    range_: tuple[float, float] | None,
+    unit: str | None,
     by: str | None,
     fmt: str,
     **fields: Any,
@@ -683,6 +753,10 @@ def add_claim(
             --made-on 2025-10-24 --question apec-meeting-brings-results --kind conditional \\
             --condition trump-kim-meet-during-korea-visit --condition-result yes \\
             --quote "unlikely to produce meaningful results" --wording unlikely --term unlikely
+        tracker add-claim --speaker "Ana Ruiz" --source bank-outlook --question gold-june-2026 \\
+            --quote "likely between $3,800 and $4,200" --range 3800 4200 --wording likely
+
+    On a numeric question the claim gives --value, --range or --above/--below.
     """
     from tracker.records import ClaimIn
     from tracker.services.claims import save_claim
@@ -693,6 +767,7 @@ def add_claim(
     fields["quote"] = _ask(fields["quote"], "--quote", "Exact quote")
     if condition or condition_result:
         fields["condition"] = {"question": condition, "result": condition_result}
+    fields["range"] = list(range_) if range_ else None
     question_rec = None
     if new_question is not None:
         if fields["question"] is not None:
@@ -704,12 +779,12 @@ def add_claim(
             QuestionIn, slug=slug_for_question or slugify(new_question), title=new_question,
             criteria=_ask(criteria, "--criteria", "What counts as YES"),
             resolve_by=_ask(resolve_by, "--resolve-by", "Resolves by (YYYY-MM-DD)"),
-            horizon=horizon,
+            horizon=horizon, type="numeric" if unit is not None else "binary", unit=unit,
         )  # fmt: skip
         fields["question"] = question_rec.slug
-    elif any(v is not None for v in (criteria, resolve_by, horizon, slug_for_question)):
-        raise InputError("--criteria, --resolve-by, --horizon and --slug-for-question go with "
-                         "--new-question")  # fmt: skip
+    elif any(v is not None for v in (criteria, resolve_by, horizon, slug_for_question, unit)):
+        raise InputError("--criteria, --resolve-by, --horizon, --unit and --slug-for-question go "
+                         "with --new-question")  # fmt: skip
     who = _who(by)
 
     def work(session: Session) -> dict[str, Any]:
@@ -808,7 +883,13 @@ def add_outcome(
     fmt: str,
     **fields: Any,
 ) -> None:
-    """Record what happened to one or more questions: yes, no, partial, ambiguous or annulled.
+    """Record what happened to one or more questions: yes, no, partial, ambiguous, annulled,
+    unresolvable, or a numeric question's value observed.
+
+    "unresolvable": what happened could not be established after a search;
+    say what was searched in --note and give the best evidence found. The
+    question leaves "overdue", its claims are void, and a real outcome found
+    later corrects it like any other.
 
     The outcome resolves every claim on the question. Outcomes are never
     changed: recording another for the same question is a correction that
@@ -823,6 +904,7 @@ def add_outcome(
         tracker add-outcome trump-kim-meet-during-korea-visit trump-kim-meet-at-panmunjom-2025 \\
             no --on 2025-10-29 --evidence https://example.org/afp-report
         tracker add-outcome --claim 4 annulled --on 2025-11-01 --evidence https://example.org/x
+        tracker add-outcome gold-june-2026 4120 --on 2026-06-30 --evidence https://example.org/lbma
     """
     from tracker.records import OutcomeIn
     from tracker.services.claims import question_of_claim
@@ -836,9 +918,19 @@ def add_outcome(
         raise InputError(f"expected QUESTION... RESULT, got {len(args)} argument(s)")
     if len(set(args[:-1])) != len(args[:-1]):
         raise InputError("a question is named twice")
-    result = args[-1]
+    result: str | None = args[-1]
+    value = None
     if result not in RESULTS:
-        raise InputError(f"RESULT must be one of {', '.join(RESULTS)}, not {quoted(result)}")
+        try:  # a numeric question's value observed ("4120", "4,120.5")
+            value = float(result.replace(",", "").replace("_", ""))
+        except ValueError:
+            value = None
+        if value is None or value != value or value in (float("inf"), float("-inf")):
+            raise InputError(
+                f"RESULT must be one of {', '.join(RESULTS)}, or the value observed of a numeric "
+                f"question, not {quoted(result)}"
+            )
+        result = None
     occurred_on = _ask(occurred_on, "--on", "Happened on (YYYY-MM-DD)")
 
     def work(session: Session) -> list[tuple[str, Any]]:
@@ -849,7 +941,8 @@ def add_outcome(
         done = []
         for question in questions:
             rec = _record(
-                OutcomeIn, question=question.slug, result=result, occurred_on=occurred_on,
+                OutcomeIn, question=question.slug, result=result, value=value,
+                occurred_on=occurred_on,
                 evidence_url=evidence_urls[0] if evidence_urls else None,
                 more_evidence=list(evidence_urls[1:]), **fields,
             )  # fmt: skip
@@ -954,6 +1047,11 @@ def edit() -> None:
 @click.option("--direction", type=click.Choice(DIRECTIONS), help="For a directional claim.")
 @click.option("--side", type=click.Choice(BINARY_RESULTS),
               help="The question's side the claim is about: no for its opposite.")  # fmt: skip
+@click.option("--value", type=float, metavar="N", help="A numeric claim's point estimate.")
+@click.option("--range", "range_", type=float, nargs=2, metavar="LOW HIGH",
+              help="A numeric claim's range.")  # fmt: skip
+@click.option("--above", type=float, metavar="N", help="A numeric claim: ends above N.")
+@click.option("--below", type=float, metavar="N", help="A numeric claim: ends below N.")
 @reason_option
 @by_option
 @output_options
@@ -963,6 +1061,7 @@ def edit_claim(
     claim_id: int,
     condition: str | None,
     condition_result: str | None,
+    range_: tuple[float, float] | None,
     reason: str | None,
     by: str | None,
     fmt: str,
@@ -971,7 +1070,8 @@ def edit_claim(
     """Correct claim CLAIM_ID: only the options given change.
 
     Any of --probability, --low, --high, --scale, --term, --basis replaces the
-    whole probability reading; --kind, --condition or --direction the kind.
+    whole probability reading; --kind, --condition or --direction the kind;
+    --value, --range, --above or --below a numeric claim's number.
     A claim edited after its question resolved is flagged in the report.
 
     \b
@@ -984,6 +1084,7 @@ def edit_claim(
     reason = _reason(reason)
     if condition or condition_result:
         fields["condition"] = {"question": condition, "result": condition_result}
+    fields["range"] = list(range_) if range_ else None
     edit_result = _transact(
         ctx, lambda s: correct(s, claim_id, fields, reason, _who(by)), write=True
     )
@@ -1247,6 +1348,15 @@ def _date_option(value: str | None, option: str) -> Any:
     help="Read every claim on this scale (icd203, phia, kent1964, survey) instead of as recorded.",
 )
 @click.option("--strict", is_flag=True, help="Leave out claims mapped by analogy.")
+@click.option(
+    "--by",
+    "by_group",
+    type=click.Choice(["speaker", "organisation"]),
+    default="speaker",
+    show_default=True,
+    help="The scoreboard's rows: speakers, or the organisations they spoke for "
+    "(affiliations on the day of each claim).",
+)
 @click.option("--speaker", help="Only this speaker's claims (any alias).")
 @click.option("--tag", help="Only claims about questions with this tag.")
 @click.option("--since", metavar="YYYY-MM-DD", help="Only claims made on or after this date.")
@@ -1296,7 +1406,8 @@ def _date_option(value: str | None, option: str) -> Any:
 @click.option("--json", "as_json", is_flag=True, help="The same as --format json.")
 @click.option("--csv", "as_csv", is_flag=True, help="The same as --format csv.")
 @click.pass_context
-def report(ctx: click.Context, scale: str, strict: bool, speaker: str | None, tag: str | None,
+def report(ctx: click.Context, scale: str, strict: bool, by_group: str, speaker: str | None,
+           tag: str | None,
            since: str | None, until: str | None, as_of: str | None, as_recorded: str | None,
            fmt: str,
            rows: int | None, claim_rows: int, plot: Path | None, as_json: bool,
@@ -1314,6 +1425,7 @@ def report(ctx: click.Context, scale: str, strict: bool, speaker: str | None, ta
         tracker report --speaker "Pan Kil-ju" --format markdown
         tracker report --as-of 2025-10-28 --scale phia --plot report.png
         tracker report --as-recorded 2026-03-01T12:00:00Z
+        tracker report --by organisation
     """
     from tracker.render_report import emit_report
     from tracker.services.report import ReportOptions, build_report
@@ -1327,7 +1439,7 @@ def report(ctx: click.Context, scale: str, strict: bool, speaker: str | None, ta
     if rows is None:
         rows = 20 if fmt in ("table", "markdown") else 0
     opts = ReportOptions(
-        scale=scale, strict=strict, speaker=speaker, tag=tag,
+        scale=scale, strict=strict, by=by_group, speaker=speaker, tag=tag,
         since=_date_option(since, "--since"), until=_date_option(until, "--until"),
         as_of=_date_option(as_of, "--as-of"), as_recorded=_instant_option(as_recorded),
         rows=rows or None, claims=claim_rows or None,

@@ -52,6 +52,7 @@ TABLE_WORDS: dict[str, tuple[str, str]] = {
     "people": ("speaker", "speakers"),
     "person_aliases": ("spelling of a speaker's name", "spellings of speakers' names"),
     "questions": ("question", "questions"),
+    "affiliations": ("affiliation", "affiliations"),
     "tags": ("tag", "tags"),
     "question_tags": ("tag of a question", "tags of questions"),
     "scales": ("scale", "scales"),
@@ -96,6 +97,14 @@ _REQUIRED: dict[str, dict[str, str]] = {
         "title": "a title",
         "criteria": "resolution criteria (--criteria)",
         "resolve_by": "a date to resolve by (--resolve-by)",
+        "created_at": "the time it was recorded",
+        "created_by": "the name of whoever recorded it",
+        "question_type": "a type (binary or numeric)",
+    },
+    "affiliations": {
+        "id": "a number",
+        "person_id": "the speaker who belongs (--person)",
+        "organisation_id": "the organisation (--organisation)",
         "created_at": "the time it was recorded",
         "created_by": "the name of whoever recorded it",
     },
@@ -197,6 +206,11 @@ _REQUIRED: dict[str, dict[str, str]] = {
         "unscorable": "its count of unscorable claims",
         "directional": "its count of directional claims",
         "opinion": "its count of opinions",
+        "estimates": "its count of measured numeric estimates",
+        "points": "its count of point estimates with a percentage error",
+        "ape_sum": "its sum of percentage errors",
+        "ranges": "its count of measured ranges",
+        "covered": "its count of ranges that held the value",
     },
     "calibration_totals": {
         "scale": "its scale",
@@ -262,6 +276,23 @@ CONSTRAINT_SENTENCES: dict[str, str] = {
     "ck_questions_criteria_nonblank": "a question's resolution criteria must not be blank",
     "ck_questions_resolve_by_iso": f"a question's resolve-by date must be {DATE}",
     "ck_questions_created_at_iso": f"a question's recording time must be {TIMESTAMP}",
+    "ck_questions_question_type_allowed": "a question's type must be binary or numeric",
+    "ck_questions_unit_if_numeric": "a numeric question needs a unit (--unit), and only a "
+    "numeric question has one",
+    # affiliations
+    "pk_affiliations": "that affiliation number is already taken",
+    "uq_affiliations_person_id_organisation_id_started_on": "that speaker already has an "
+    "affiliation with that organisation starting that day",
+    "ck_affiliations_not_self": "a speaker cannot be affiliated with itself",
+    "ck_affiliations_period_order": "an affiliation cannot end before it starts",
+    "ck_affiliations_role_nonblank": "an affiliation's role must not be blank",
+    "ck_affiliations_started_on_iso": f"an affiliation's start must be {DATE}",
+    "ck_affiliations_ended_on_iso": f"an affiliation's end must be {DATE}",
+    "ck_affiliations_created_at_iso": f"an affiliation's recording time must be {TIMESTAMP}",
+    "ck_affiliations_created_by_nonblank": "an affiliation needs the name of whoever recorded it",
+    "fk_affiliations_person_id_people": "an affiliation's speaker must be an existing speaker",
+    "fk_affiliations_organisation_id_people": "an affiliation's organisation must be an "
+    "existing speaker",
     # tags
     "pk_tags": "that tag number is already taken",
     "uq_tags_name": "that tag already exists",
@@ -304,8 +335,18 @@ CONSTRAINT_SENTENCES: dict[str, str] = {
     "ck_claims_question_required": "a claim needs a question unless it is an opinion",
     "ck_claims_unscored_kinds": "directional claims and opinions carry no probability: "
     "their basis must be unscorable",
-    "ck_claims_condition_fields": "a conditional claim needs a condition question and the "
-    "result it needs, and only a conditional claim has one",
+    "ck_claims_condition_fields": "a condition needs its question and the result it needs; "
+    "a conditional claim has one, and a forecast with one is a conditional claim",
+    "ck_claims_one_estimate_form": "a claim gives one number form: a value, a range, or a "
+    "threshold (above or below)",
+    "ck_claims_estimate_range": "a claim's range needs both ends, the low end not above "
+    "the high end",
+    "ck_claims_threshold_fields": "a threshold claim needs the threshold and whether the value "
+    "ends above or below it",
+    "ck_claims_estimate_kinds": "only a forecast or a conditional forecast gives a number, "
+    "and it is about the question's own value (side yes)",
+    "ck_claims_point_unscored": "a point estimate carries no probability: give a range with "
+    "its level, or a threshold with its probability",
     "ck_claims_condition_not_self": "a conditional claim cannot depend on its own question",
     "ck_claims_direction_fields": "a directional claim needs a direction, and only a "
     "directional claim has one",
@@ -343,6 +384,8 @@ CONSTRAINT_SENTENCES: dict[str, str] = {
     "ck_outcomes_evidence_required": "an outcome needs evidence: a URL (--evidence) or a "
     "recorded source (--evidence-source)",
     "ck_outcomes_not_self": "an outcome cannot correct itself",
+    "ck_outcomes_value_if_observed": "an observed outcome needs the value observed, and only "
+    "an observed outcome has one",
     "ck_outcomes_occurred_on_iso": f"the date an outcome happened must be {DATE}",
     "ck_outcomes_recorded_at_iso": f"an outcome's recording time must be {TIMESTAMP}",
     "fk_outcomes_question_id_questions": "an outcome must be about an existing question",
@@ -396,7 +439,7 @@ CONSTRAINT_SENTENCES: dict[str, str] = {
     f"{_one_of(SCORE_DIMENSIONS)}",
     "ck_score_totals_counts_not_negative": "a score total's counts cannot be negative",
     "ck_score_totals_counts_consistent": "a score total's counts must nest: hits within "
-    "sided, sided and yes within scored, scored within claims",
+    "sided, sided and yes within scored, scored within claims, covered within ranges",
     "pk_calibration_totals": "the calibration totals already hold that scale, term and forecast",
     "ck_calibration_totals_counts_consistent": "a calibration total's counts cannot be "
     "negative, nor count more events that happened than claims",
@@ -418,6 +461,18 @@ TRIGGER_SENTENCES: dict[str, str] = {
     "the ledger is append-only": "the ledger is append-only: its entries are never rewritten",
     "a retracted claim cannot be changed": "a retracted claim cannot be changed",
     "a retracted appearance cannot be changed": "a retracted appearance cannot be changed",
+    "a claim must fit its question": "a claim on a numeric question gives a number (--value, "
+    "--range, --above or --below), and only a claim on a numeric question does",
+    "a condition must be a yes or no question": "a condition must be a yes-or-no question, "
+    "not a numeric one",
+    "an outcome must fit its question": "a numeric question is resolved by the value observed, "
+    "a yes-or-no question by yes, no or partial",
+    "a question's type cannot change": "a question's type cannot change once claims or "
+    "outcomes refer to it",
+    "an affiliation's organisation must be": "an affiliation's organisation must be a speaker "
+    "of kind organisation",
+    "a speaker with affiliations as an organisation": "a speaker others are affiliated with "
+    "must stay an organisation",
 }
 
 # SQLite names no foreign key when one fails: what a table's rows must point at.
@@ -431,6 +486,7 @@ REFERENCE_SENTENCES: dict[str, str] = {
     "replace an earlier outcome of the same question",
     "outcome_evidence": "an evidence link must belong to an existing outcome",
     "phrases": "a phrase must read as an existing scale term",
+    "affiliations": "an affiliation's speaker and organisation must both exist",
 }
 
 # Unique indexes not named by the convention (uq_<table>_<columns>), by the

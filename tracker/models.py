@@ -39,10 +39,12 @@ from tracker.vocabulary import (
     MAPPING_BASES,
     PERSON_KINDS,
     PHRASE_BASES,
+    QUESTION_TYPES,
     RESULTS,
     REVISED_RECORDS,
     SCALE_KINDS,
     SCORE_DIMENSIONS,
+    THRESHOLD_SIDES,
 )
 
 NAMING_CONVENTION = {
@@ -52,6 +54,10 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+# A claim that gives a number (a point, a range or a threshold): few among many.
+ESTIMATED = "estimate IS NOT NULL OR estimate_low IS NOT NULL OR threshold IS NOT NULL"
 
 
 def in_list(column: str, values: tuple[str, ...]) -> str:
@@ -176,6 +182,41 @@ class PersonAlias(Base):
     person: Mapped[Person] = relationship(back_populates="aliases")
 
 
+class Affiliation(Base):
+    """A speaker's place in an organisation over a period: "chief economist
+    at the bank from 2019". ``report --by organisation`` rolls a claim up to
+    the organisations its speaker belonged to on the day it was made.
+
+    Either end may be unknown (NULL: open). The organisation must be a
+    speaker of kind organisation (a trigger checks it, migration 0014).
+    """
+
+    __tablename__ = "affiliations"
+    __table_args__ = (
+        UniqueConstraint("person_id", "organisation_id", "started_on"),
+        CheckConstraint("person_id <> organisation_id", name="not_self"),
+        CheckConstraint(
+            "started_on IS NULL OR ended_on IS NULL OR started_on <= ended_on",
+            name="period_order",
+        ),
+        CheckConstraint("role IS NULL OR length(trim(role)) > 0", name="role_nonblank"),
+        iso_date_check("started_on", "started_on_iso"),
+        iso_date_check("ended_on", "ended_on_iso"),
+        iso_timestamp_check("created_at", "created_at_iso"),
+        nonblank("created_by", "created_by_nonblank"),
+        Index("ix_affiliations_organisation_id", "organisation_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    role: Mapped[str | None] = mapped_column(Text)
+    started_on: Mapped[dt.date | None] = mapped_column(Date)
+    ended_on: Mapped[dt.date | None] = mapped_column(Date)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCTimestamp)
+    created_by: Mapped[str] = mapped_column(Text)
+
+
 class Question(Base):
     """A future event, worded so that it can be resolved; claims point at it."""
 
@@ -187,6 +228,12 @@ class Question(Base):
         iso_date_check("resolve_by", "resolve_by_iso"),
         iso_timestamp_check("created_at", "created_at_iso"),
         Index("ix_questions_resolve_by", "resolve_by"),
+        CheckConstraint(in_list("question_type", QUESTION_TYPES), name="question_type_allowed"),
+        CheckConstraint(
+            "(question_type = 'numeric') = (unit IS NOT NULL) "
+            "AND (unit IS NULL OR length(trim(unit)) > 0)",
+            name="unit_if_numeric",
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -197,6 +244,10 @@ class Question(Base):
     horizon_text: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(UTCTimestamp)
     created_by: Mapped[str] = mapped_column(Text)
+    # "binary" (yes or no) or "numeric": resolved by a value in ``unit``
+    # ("million units", "US$ per ounce"), which claims estimate (migration 0014).
+    question_type: Mapped[str] = mapped_column(Text, server_default=text("'binary'"))
+    unit: Mapped[str | None] = mapped_column(Text)
 
 
 class Tag(Base):
@@ -328,9 +379,13 @@ class Claim(Base):
             "kind NOT IN ('directional', 'opinion') OR mapping_basis = 'unscorable'",
             name="unscored_kinds",
         ),
+        # A conditional forecast has a condition; a directional claim or an
+        # opinion may carry one too ("if the won weakens, the odds of a cut
+        # rise"); a plain forecast has none (it would be a conditional).
         CheckConstraint(
-            "(kind = 'conditional') = (condition_question_id IS NOT NULL) "
-            "AND (condition_question_id IS NULL) = (condition_result IS NULL)",
+            "(condition_question_id IS NULL) = (condition_result IS NULL) "
+            "AND (kind <> 'conditional' OR condition_question_id IS NOT NULL) "
+            "AND (kind <> 'forecast' OR condition_question_id IS NULL)",
             name="condition_fields",
         ),
         CheckConstraint(
@@ -345,11 +400,42 @@ class Claim(Base):
         iso_timestamp_check("retracted_at", "retracted_at_iso"),
         CheckConstraint(_RETRACTION_RULE, name="retraction_fields"),
         CheckConstraint(in_list("side", BINARY_RESULTS), name="side_allowed"),
+        # Numeric estimates (a claim on a numeric question): a point, a range
+        # (its probability, if any, is the range's level), or a threshold
+        # (scored as the yes/no event "ends above/below it").
+        CheckConstraint(
+            "(estimate IS NULL OR (estimate_low IS NULL AND threshold IS NULL)) "
+            "AND (estimate_low IS NULL OR threshold IS NULL)",
+            name="one_estimate_form",
+        ),
+        CheckConstraint(
+            "(estimate_low IS NULL) = (estimate_high IS NULL) "
+            "AND (estimate_low IS NULL OR estimate_low <= estimate_high)",
+            name="estimate_range",
+        ),
+        CheckConstraint(
+            "(threshold IS NULL) = (threshold_side IS NULL) AND (threshold_side IS NULL OR "
+            + in_list("threshold_side", THRESHOLD_SIDES)
+            + ")",
+            name="threshold_fields",
+        ),
+        CheckConstraint(
+            "(estimate IS NULL AND estimate_low IS NULL AND threshold IS NULL) "
+            "OR (kind IN ('forecast', 'conditional') AND side = 'yes')",
+            name="estimate_kinds",
+        ),
+        CheckConstraint("estimate IS NULL OR mapping_basis = 'unscorable'", name="point_unscored"),
         Index("ix_claims_person_id", "person_id"),
         Index("ix_claims_question_id", "question_id"),
         Index("ix_claims_condition_question_id", "condition_question_id"),
         Index("ix_claims_scale_term_id", "scale_term_id"),
         Index("ix_claims_made_on", "made_on"),
+        Index(
+            "ix_claims_numeric",
+            "question_id",
+            sqlite_where=text(ESTIMATED),
+            postgresql_where=text(ESTIMATED),
+        ),
         Index(
             "ix_claims_retracted_at",
             "retracted_at",
@@ -385,6 +471,12 @@ class Claim(Base):
     # the opposite ("the Chiefs will win" on the question "the Eagles win"),
     # whose probability is scored as 1 - p of the question (tracker.score_views).
     side: Mapped[str] = mapped_column(Text, server_default=text("'yes'"))
+    # On a numeric question: a point estimate, a range, or a threshold.
+    estimate: Mapped[float | None] = mapped_column(Float)
+    estimate_low: Mapped[float | None] = mapped_column(Float)
+    estimate_high: Mapped[float | None] = mapped_column(Float)
+    threshold: Mapped[float | None] = mapped_column(Float)
+    threshold_side: Mapped[str | None] = mapped_column(Text)
 
 
 class ClaimAppearance(Base):
@@ -434,6 +526,9 @@ class Outcome(Base):
             "evidence_url IS NOT NULL OR evidence_source_id IS NOT NULL", name="evidence_required"
         ),
         CheckConstraint("supersedes_id IS NULL OR supersedes_id <> id", name="not_self"),
+        CheckConstraint(
+            "(result = 'observed') = (observed_value IS NOT NULL)", name="value_if_observed"
+        ),
         iso_date_check("occurred_on", "occurred_on_iso"),
         iso_timestamp_check("recorded_at", "recorded_at_iso"),
         Index(
@@ -459,6 +554,8 @@ class Outcome(Base):
     supersedes_id: Mapped[int | None] = mapped_column(Integer)
     recorded_at: Mapped[dt.datetime] = mapped_column(UTCTimestamp)
     recorded_by: Mapped[str] = mapped_column(Text)
+    # The value a numeric question resolved at (result "observed").
+    observed_value: Mapped[float | None] = mapped_column(Float)
 
 
 class OutcomeEvidence(Base):
@@ -517,7 +614,8 @@ class Revision(Base):
 # tables equal those templates computed from scratch.
 
 _TOTAL_COUNTS = ("claims", "scored", "hits", "sided", "yes", "open", "pending", "partial",
-                 "void", "hindsight", "unscorable", "directional", "opinion")  # fmt: skip
+                 "void", "hindsight", "unscorable", "directional", "opinion", "estimates", "points",
+                 "ranges", "covered")  # fmt: skip
 
 
 class ScoreTotal(Base):
@@ -530,7 +628,9 @@ class ScoreTotal(Base):
             " AND ".join(f"{c} >= 0" for c in _TOTAL_COUNTS), name="counts_not_negative"
         ),
         CheckConstraint(
-            "scored <= claims AND sided <= scored AND hits <= sided AND yes <= scored",
+            "scored <= claims AND sided <= scored AND hits <= sided AND yes <= scored "
+            "AND estimates <= claims AND points <= estimates AND ranges <= estimates "
+            "AND covered <= ranges",
             name="counts_consistent",
         ),
     )
@@ -557,6 +657,13 @@ class ScoreTotal(Base):
     unscorable: Mapped[int] = mapped_column(Integer)
     directional: Mapped[int] = mapped_column(Integer)
     opinion: Mapped[int] = mapped_column(Integer)
+    # Point and range estimates (status "numeric", migration 0014): points
+    # with a percentage error, its sum, ranges and how many held the value.
+    estimates: Mapped[int] = mapped_column(Integer)
+    points: Mapped[int] = mapped_column(Integer)
+    ape_sum: Mapped[float] = mapped_column(Float)
+    ranges: Mapped[int] = mapped_column(Integer)
+    covered: Mapped[int] = mapped_column(Integer)
 
 
 class CalibrationTotal(Base):

@@ -33,6 +33,7 @@ from tracker.vocabulary import (
     MAPPING_BASES,
     PERSON_KINDS,
     PHRASE_BASES,
+    QUESTION_TYPES,
     RESULTS,
 )
 
@@ -63,6 +64,7 @@ Slug = Annotated[str, Field(strict=True, pattern=_SLUG, max_length=200)]
 Url = Annotated[str, Field(strict=True, max_length=2000), AfterValidator(_check_url)]
 Probability = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
 Tag = Annotated[str, Field(strict=True, pattern=_SLUG, max_length=100)]
+Number = Annotated[float, Field(allow_inf_nan=False)]
 
 
 class Record(BaseModel):
@@ -81,12 +83,28 @@ class SourceIn(Record):
     text: LongText | None = None
 
 
+class AffiliationIn(Record):
+    """A speaker's place in an organisation over a period; either end may be unknown."""
+
+    organisation: Text
+    role: Text | None = None
+    started_on: IsoDate | None = None
+    ended_on: IsoDate | None = None
+
+    @model_validator(mode="after")
+    def _period(self) -> AffiliationIn:
+        if self.started_on and self.ended_on and self.started_on > self.ended_on:
+            raise ValueError(f"ended_on ({self.ended_on}) is before started_on ({self.started_on})")
+        return self
+
+
 class PersonIn(Record):
     name: Text
     slug: Slug | None = None
     kind: Literal[PERSON_KINDS] | None = None  # type: ignore[valid-type]  # new: a person
     description: Text | None = None
     aliases: tuple[Text, ...] = ()
+    affiliations: tuple[AffiliationIn, ...] = ()
 
 
 class PhraseIn(Record):
@@ -108,6 +126,17 @@ class QuestionIn(Record):
     resolve_by: IsoDate
     horizon: Text | None = None
     tags: tuple[Tag, ...] = ()
+    # "numeric": resolved by a value in ``unit``, which claims estimate.
+    type: Literal[QUESTION_TYPES] = "binary"  # type: ignore[valid-type]
+    unit: Text | None = None
+
+    @model_validator(mode="after")
+    def _unit(self) -> QuestionIn:
+        if self.type == "numeric" and self.unit is None:
+            raise ValueError("unit: a numeric question needs its unit (e.g. 'US$ per ounce')")
+        if self.type == "binary" and self.unit is not None:
+            raise ValueError("unit: only a numeric question has a unit (type: numeric)")
+        return self
 
 
 class ConditionIn(Record):
@@ -147,6 +176,13 @@ class ClaimIn(Record):
     direction: Literal[DIRECTIONS] | None = None  # type: ignore[valid-type]
     # The question's side the claim is about: "no" for its opposite.
     side: Literal[BINARY_RESULTS] = "yes"  # type: ignore[valid-type]
+    # On a numeric question, one of: a point, a range (its probability, if
+    # any, is the range's level: "80% sure it is between 4 and 5"), or a
+    # threshold the value ends above or below (its probability as for yes/no).
+    value: Number | None = None
+    range: tuple[Number, Number] | None = None
+    above: Number | None = None
+    below: Number | None = None
     appearances: tuple[AppearanceIn, ...] = ()
 
     @model_validator(mode="after")
@@ -157,12 +193,40 @@ class ClaimIn(Record):
             raise ValueError(f"low ({self.low}) is above high ({self.high})")
         if self.scale is not None and self.term is None:
             raise ValueError("a scale needs a term")
+        given = [n for n in ("value", "range", "above", "below") if getattr(self, n) is not None]
+        if len(given) > 1:
+            raise ValueError(f"{' and '.join(given)}: give one number form, not {len(given)}")
+        if self.range is not None and self.range[0] > self.range[1]:
+            raise ValueError(f"range: {self.range[0]} is above {self.range[1]}")
+        if self.value is not None and (self.probability is not None or self.term is not None):
+            raise ValueError(
+                "value: a point estimate carries no probability; give a range with its level "
+                "(range and probability) or a threshold (above/below with probability)"
+            )
         return self
+
+    def estimate_columns(self) -> dict[str, float | str | None]:
+        """The claim's number, as the columns that hold it."""
+        threshold, side = (
+            (self.above, "above") if self.above is not None
+            else (self.below, "below") if self.below is not None else (None, None)
+        )  # fmt: skip
+        return {
+            "estimate": self.value,
+            "estimate_low": self.range[0] if self.range else None,
+            "estimate_high": self.range[1] if self.range else None,
+            "threshold": threshold,
+            "threshold_side": side,
+        }
 
 
 class OutcomeIn(Record):
+    """What happened. A numeric question's outcome gives the ``value``
+    observed (its result is then "observed", and may be left out)."""
+
     question: Slug
-    result: Literal[RESULTS]  # type: ignore[valid-type]
+    result: Literal[RESULTS] | None = None  # type: ignore[valid-type]
+    value: Number | None = None
     occurred_on: IsoDate
     evidence_url: Url | None = None
     more_evidence: tuple[Url, ...] = ()  # further links, in order
@@ -192,6 +256,18 @@ class OutcomeIn(Record):
         if value > dt.datetime.now(dt.UTC):
             raise ValueError("is in the future")
         return value
+
+    @model_validator(mode="after")
+    def _value(self) -> OutcomeIn:
+        if self.value is not None and self.result not in (None, "observed"):
+            raise ValueError(f"value: a {self.result} outcome has no value observed")
+        if self.result == "observed" and self.value is None:
+            raise ValueError("value: an observed outcome needs the value observed")
+        if self.result is None:
+            if self.value is None:
+                raise ValueError("result: required field is missing (or give the value observed)")
+            object.__setattr__(self, "result", "observed")
+        return self
 
     @model_validator(mode="after")
     def _evidence(self) -> OutcomeIn:

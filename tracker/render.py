@@ -49,6 +49,15 @@ def _quoted(text: str) -> str:
 def _score_line(score: dict[str, Any] | None) -> str:
     if score is None:
         return "not scored (retracted)"
+    if score["status"] == "numeric":
+        if score.get("abs_error") is not None:
+            share = score.get("pct_error")
+            of_value = f" ({100 * share:.1f}% of the value)" if share is not None else ""
+            return f"off by {score['abs_error']:,.6g}{of_value}"
+        held = "held the value" if score.get("covered") else "missed the value"
+        if score.get("interval_score") is not None:
+            return f"{held}; interval score {score['interval_score']:,.6g}"
+        return held
     if score["brier"] is None:
         return f"{score['status']} (not scored)"
     spread = ""
@@ -63,8 +72,9 @@ def _outcomes(history: list[dict[str, Any]]) -> None:
         return
     for o in history:
         mark = "current" if o["current"] else "superseded by a later record"
+        value = f" {o['value']:,.6g}" if o.get("value") is not None else ""
         _echo(
-            f"  #{o['id']} {o['result'].upper()} on {o['occurred_on']} "
+            f"  #{o['id']} {o['result'].upper()}{value} on {o['occurred_on']} "
             f"(recorded {o['recorded_at']} by {o['recorded_by']}; {mark})"
         )
         if o["supersedes"]:
@@ -97,6 +107,8 @@ def render_claim(c: dict[str, Any]) -> None:
     _echo(textwrap.indent(textwrap.fill(_quoted(c["quote"]), 96), "  "))
     if c.get("wording"):
         _echo(f"Wording: {c['wording']}")
+    if c.get("estimate"):
+        _echo(f"Estimate: {c['estimate']}")
     if c.get("side") == "no":
         _echo(f"Probability of NO (the claim is about the question's opposite): {_probability(c)}")
     else:
@@ -151,6 +163,8 @@ def render_question(q: dict[str, Any]) -> None:
         f"Resolve by: {q['resolve_by']}"
         + (f" (as worded: {q['horizon']})" if q.get("horizon") else "")
     )
+    if q.get("type") == "numeric":
+        _echo(f"Numeric: resolves to the value observed, in {q['unit']}")
     _echo("Criteria:")
     _echo(textwrap.indent(textwrap.fill(q["criteria"], 96), "  "))
     if q["tags"]:

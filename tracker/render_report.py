@@ -47,6 +47,7 @@ WRAP = {"speaker": 16, "speaker and horizon": 16, "tag": 16, "mapping basis": 16
 
 
 def _score_rows(groups: Sequence[dict[str, Any]], label: str) -> list[dict[str, Any]]:
+    numbers = any(g.get("estimates") for g in groups)  # numeric columns where they apply
     return [
         {
             label: g["label"],
@@ -60,10 +61,63 @@ def _score_rows(groups: Sequence[dict[str, Any]], label: str) -> list[dict[str, 
                 if g["sided"]
                 else "–"
             ),
+            **(_number_cells(g) if numbers else {}),
             "note": _note(g),
         }
         for g in groups
     ]
+
+
+def _number_cells(group: dict[str, Any]) -> dict[str, str]:
+    """A group's point and range estimates: mean percentage error, ranges that held."""
+    return {
+        "points: mean\n% error": (
+            f"{pct(group['mean_pct_error'])} (n={group['points']})" if group["points"] else "–"
+        ),
+        "ranges\nheld": f"{group['covered']}/{group['ranges']}" if group["ranges"] else "–",
+    }
+
+
+def said(n: dict[str, Any]) -> str:
+    """A numeric claim's number as said: a point, a range with its level, a threshold."""
+    if n["form"] == "point":
+        return number(n["estimate"])
+    if n["form"] == "range":
+        level = f" ({pct(n['probability'])})" if n["probability"] is not None else ""
+        return f"{number(n['estimate_low'])} to {number(n['estimate_high'])}{level}"
+    chance = f" (p {num(n['probability'], 2)})" if n["probability"] is not None else ""
+    return f"{n['threshold_side']} {number(n['threshold'])}{chance}"
+
+
+def number(value: Any) -> str:
+    """A quantity as people write it: 4,120 or 4.3 or 0.25."""
+    if value is None:
+        return "–"
+    return f"{value:,.0f}" if value == int(value) and abs(value) >= 1000 else f"{value:,.6g}"
+
+
+def _numeric_rows(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": n["claim_id"],
+            "speaker": n["speaker"],
+            "question": n["question"],
+            "said": said(n),
+            "unit": n["unit"],
+            "observed": number(n["observed_value"]),
+            "status": n["status"],
+            "error": (
+                f"{number(n['abs_error'])} ({pct(n['pct_error'])})"
+                if n["abs_error"] is not None
+                else ""
+            ),
+            "held": {1: "yes", 0: "no"}.get(n["covered"], ""),
+            "interval\nscore": number(n["interval_score"]) if n["interval_score"] is not None
+            else "",
+            "Brier": num(n["brier"]) if n["brier"] is not None else "",
+        }
+        for n in rows
+    ]  # fmt: skip
 
 
 def _note(group: dict[str, Any]) -> str:
@@ -77,7 +131,10 @@ def _note(group: dict[str, Any]) -> str:
 def _status_rows(groups: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     keys = ("claims", "open", "pending", "partial", "void", "hindsight", "unscorable",
             "directional", "opinion")  # fmt: skip
-    return [{"speaker": g["label"], **{k: g[k] for k in keys}} for g in groups]
+    return [
+        {"speaker": g["label"], **{k: g[k] for k in keys}, "numeric": g.get("estimates") or 0}
+        for g in groups
+    ]
 
 
 def _more(groups: Sequence[dict[str, Any]]) -> str:
@@ -170,22 +227,32 @@ def render_text(report: dict[str, Any], markdown: bool = False) -> str:
         "Due in the next 30 days",
         _table([{k: q[k] for k in question_cols} for q in report["due_soon"]], markdown, "none"),
     )
+    by = report.get("scoreboard_by", "speaker")
     section(
-        "Scoreboard by speaker" + _more(report["scoreboard"]),
-        _table(_score_rows(report["scoreboard"], "speaker"), markdown, "no claims"),
+        f"Scoreboard by {by}" + _more(report["scoreboard"]),
+        _table(_score_rows(report["scoreboard"], by), markdown, "no claims"),
         "Mean Brier with a 95% interval (small samples kept wide); skill 1 is perfect, 0 no "
         "better than the "
         "reference, below 0 worse; right side = p > 50% and it happened, or p < 50% and it "
-        "did not (Wilson 95% interval).",
+        "did not (Wilson 95% interval)."
+        + (
+            " By organisation: each claim counts for the organisations its speaker belonged to "
+            "that day (`tracker add-affiliation`), an organisation's own claims for itself."
+            if by == "organisation"
+            else ""
+        ),
     )
     section(
-        "What each speaker said, by status" + _more(report["scoreboard"]),
+        f"What each {by} said, by status" + _more(report["scoreboard"]),
         _table(_status_rows(report["scoreboard"]), markdown, "no claims"),
         "void: ambiguous, annulled, or a condition that failed; hindsight: made on or after "
         "the outcome happened (not scored); unscorable, directional and opinion claims are "
-        "tracked but never scored.",
+        "tracked but never scored; numeric: a point or range measured against the value "
+        "observed (below).",
     )
+    other = "organisation" if by == "speaker" else "speaker"
     for dimension, label in (
+        *([(other, other)] if any(g["dimension"] == other for g in report["groups"]) else []),
         ("tag", "tag"),
         ("basis", "mapping basis"),
         ("horizon", "horizon"),
@@ -222,6 +289,28 @@ def render_text(report: dict[str, Any], markdown: bool = False) -> str:
         "observed close to forecast. Reliability is the calibration error (lower is better); "
         "resolution is how far forecasts sort outcomes from the base rate (higher is better).",
     )
+    if report.get("numeric"):
+        section(
+            "Numeric forecasts",
+            _table(_numeric_rows(report["numeric"]), markdown, "none"),
+            "A point is measured by its error (absolute, and as a share of the value observed); "
+            "a range by whether it held the value and its interval score (its width plus 2/α "
+            "times any miss, α = 1 − its level; lower is better, in the question's unit); a "
+            "threshold with a probability is a yes/no forecast and has a Brier score.",
+        )
+        coverage = [
+            {"speaker": r["speaker"], "level": pct(r["level"]) if r["level"] is not None
+             else "not said", "ranges": r["ranges"], "held": r["covered"],
+             "coverage": pct(r["coverage"])}
+            for r in report["range_coverage"]
+        ]  # fmt: skip
+        if coverage:
+            section(
+                "Calibration of ranges",
+                _table(coverage, markdown, "none"),
+                "How often each speaker's ranges held the value, by the level they gave: "
+                "well calibrated, 80% ranges hold about 80% of the time.",
+            )
     sensitivity = [
         {
             "scale": SCALE_NAMES.get(r["scale"], r["scale"]),

@@ -24,11 +24,14 @@ FIELD_LABELS = dict(FIELD_LABELS_0007)
 
 # The fields of a claim whose change after its question resolved could move its
 # score, or the speaker it counts for: such an edit is flagged beside the scores.
-# As published at 0007, and since 0013 (the side of the question a claim takes).
+# As published at 0007, since 0013 (the side of the question a claim takes) and
+# since 0014 (a numeric claim's point, range or threshold).
 SCORING_FIELDS_0007 = ("probability", "prob_low", "prob_high", "scale_term_id", "mapping_basis",
                        "question_id", "condition_question_id", "condition_result", "made_on",
                        "kind", "person_id")  # fmt: skip
-SCORING_FIELDS = (*SCORING_FIELDS_0007, "side")
+SCORING_FIELDS_0013 = (*SCORING_FIELDS_0007, "side")
+SCORING_FIELDS = (*SCORING_FIELDS_0013, "estimate", "estimate_low", "estimate_high", "threshold",
+                  "threshold_side")  # fmt: skip
 
 
 def _label(column: str) -> str:
@@ -95,6 +98,7 @@ WHERE r.record_type = 'claim'
 
 
 LATE_EDITS_0007 = _late_edits(SCORING_FIELDS_0007)
+LATE_EDITS_0013 = _late_edits(SCORING_FIELDS_0013)
 LATE_EDITS = _late_edits(SCORING_FIELDS)
 
 # As created by 0007; 0013 re-creates late_edits with the side of a claim.

@@ -73,7 +73,7 @@ _GROUPS = (
 )  # fmt: skip
 
 
-def _group_union(select: str, detail: str | None = None) -> str:
+def _group_union(select: str, detail: str | None = None, groups: tuple = _GROUPS) -> str:
     """``select`` once per kind of group, joined by UNION ALL. With ``detail``
     (SQL for a scale), every group but the overall one is limited to that scale."""
 
@@ -88,7 +88,7 @@ def _group_union(select: str, detail: str | None = None) -> str:
             dimension=d, key=k, label=label, joins=j, where=where(d, w),
             group_by="" if k.startswith("'") else f", {k}",  # a constant key: one group
         )
-        for d, k, label, j, w in _GROUPS
+        for d, k, label, j, w in groups
     ]  # fmt: skip
     return "\nUNION ALL\n".join(parts) + "\n"
 
@@ -329,8 +329,14 @@ _SUMS = (
     + _STATUS_COUNTS
 )
 
+
 # The columns of score_totals after its key, in order; each is a count or a sum.
-TOTAL_COLUMNS = tuple(line.strip().rsplit(" AS ", 1)[1].rstrip(",") for line in _SUMS.splitlines())
+def _sum_columns(sums: str) -> tuple[str, ...]:
+    return tuple(line.strip().rsplit(" AS ", 1)[1].rstrip(",") for line in sums.splitlines()
+                 if " AS " in line)  # fmt: skip
+
+
+TOTAL_COLUMNS_0005 = _sum_columns(_SUMS)
 CALIBRATION_COLUMNS = ("claims", "happened", "brier_sum")
 
 _V0005: dict[str, str] = {
@@ -499,19 +505,198 @@ _V0013["claim_scores"] = _V0008["claim_scores"].replace(
 )
 assert _V0013["claim_scores"] != _V0008["claim_scores"]
 
+# 0014: what real forecasts say.
+# * Numbers: a claim on a numeric question gives a point, a range or a
+#   threshold. A threshold claim is the yes/no event "the value ends above
+#   (below) it" and is Brier-scored like any other; a point or a range has
+#   status "numeric" once the value is observed, and is measured by its
+#   absolute and percentage error (a point), whether it held the value and
+#   its interval score (a range; Gneiting & Raftery 2007, at the range's
+#   level when one was said).
+# * An outcome "unresolvable" (searched for, not established) voids the
+#   question's claims like ambiguous and annulled, and so does a condition
+#   that is unresolvable.
+# * A directional claim or an opinion may carry a condition; both stay
+#   unscored.
+# * The groups gain "organisation": a claim counts for each organisation its
+#   speaker belonged to on the day (affiliations), and an organisation's own
+#   claims for itself.
+_GROUPS_0014 = (
+    *_GROUPS,
+    ("organisation", "CAST(a.organisation_id AS TEXT)", "o.name",
+     "JOIN (SELECT person_id, organisation_id, started_on, ended_on FROM affiliations "
+     "UNION ALL SELECT id, id, NULL, NULL FROM people WHERE kind = 'organisation') AS a "
+     "ON a.person_id = b.person_id AND (a.started_on IS NULL OR a.started_on <= b.made_on) "
+     "AND (a.ended_on IS NULL OR b.made_on <= a.ended_on) "
+     "JOIN people AS o ON o.id = a.organisation_id", ""),
+)  # fmt: skip
+
+# 1 if the claim's own side happened, 0 if not, NULL while unknown.
+_HAPPENED_0014 = """CASE WHEN qo.result = 'observed' AND c.threshold IS NOT NULL
+                THEN CASE WHEN (c.threshold_side = 'above' AND qo.observed_value > c.threshold)
+                            OR (c.threshold_side = 'below' AND qo.observed_value < c.threshold)
+                          THEN 1 ELSE 0 END
+                WHEN c.threshold IS NOT NULL THEN NULL
+                WHEN qo.result = 'yes' THEN CASE c.side WHEN 'no' THEN 0 ELSE 1 END
+                WHEN qo.result = 'no' THEN CASE c.side WHEN 'no' THEN 1 ELSE 0 END END"""
+
+
+def _replaced(template: str, changes: list[tuple[str, str]]) -> str:
+    """A published template with each (old, new) change made; every old text must be there."""
+    for old, new in changes:
+        assert template.count(old) == 1, old
+        template = template.replace(old, new)
+    return template
+
+
+_V0014 = dict(_V0013)
+# Numbers ride along the 0013 text: measures after its columns, the status
+# and the outcome of a threshold claim changed in place.
+_V0014["claim_scores"] = _replaced(_V0013["claim_scores"], [
+    ("""            ELSE 0 END AS hit
+FROM (""", """            ELSE 0 END AS hit,
+       b.estimate, b.estimate_low, b.estimate_high, b.threshold, b.threshold_side,
+       b.observed_value,
+       CASE WHEN b.status = 'numeric' AND b.estimate IS NOT NULL
+            THEN abs(b.estimate - b.observed_value) END AS abs_error,
+       CASE WHEN b.status = 'numeric' AND b.estimate IS NOT NULL AND b.observed_value <> 0
+            THEN abs(b.estimate - b.observed_value) / abs(b.observed_value) END AS pct_error,
+       CASE WHEN b.status = 'numeric' AND b.estimate_low IS NOT NULL
+            THEN CASE WHEN b.observed_value >= b.estimate_low
+                       AND b.observed_value <= b.estimate_high THEN 1 ELSE 0 END
+       END AS covered,
+       CASE WHEN b.status = 'numeric' AND b.estimate_low IS NOT NULL
+                 AND b.probability > 0 AND b.probability < 1
+            THEN (b.estimate_high - b.estimate_low)
+                 + CASE WHEN b.observed_value < b.estimate_low THEN
+                        2 / (1 - b.probability) * (b.estimate_low - b.observed_value) ELSE 0 END
+                 + CASE WHEN b.observed_value > b.estimate_high THEN
+                        2 / (1 - b.probability) * (b.observed_value - b.estimate_high) ELSE 0 END
+       END AS interval_score
+FROM ("""),
+    ("""               WHEN ps.probability IS NULL THEN 'unscorable'
+               WHEN qo.result IN ('ambiguous', 'annulled') THEN 'void'""",
+     """               WHEN ps.probability IS NULL AND c.estimate IS NULL AND c.estimate_low IS NULL
+                    THEN 'unscorable'
+               WHEN qo.result IN ('ambiguous', 'annulled', 'unresolvable') THEN 'void'"""),
+    ("""               WHEN c.made_on >= qo.occurred_on THEN 'hindsight'
+               ELSE 'scored'""", """               WHEN c.made_on >= qo.occurred_on THEN 'hindsight'
+               WHEN c.estimate IS NOT NULL OR c.estimate_low IS NOT NULL THEN 'numeric'
+               ELSE 'scored'"""),
+    ("""           CASE WHEN qo.result = 'yes' THEN CASE c.side WHEN 'no' THEN 0 ELSE 1 END
+                WHEN qo.result = 'no' THEN CASE c.side WHEN 'no' THEN 1 ELSE 0 END END AS o,
+           CASE WHEN qo.result = 'yes'
+                THEN CASE c.side WHEN 'no' THEN 1 - ps.probability ELSE ps.probability END
+                WHEN qo.result = 'no'
+                THEN CASE c.side WHEN 'no' THEN ps.probability ELSE 1 - ps.probability END
+           END AS p_outcome""", """           """ + _HAPPENED_0014 + """ AS o,
+           CASE """ + _HAPPENED_0014 + """
+                WHEN 1 THEN ps.probability WHEN 0 THEN 1 - ps.probability END AS p_outcome,
+           c.estimate, c.estimate_low, c.estimate_high, c.threshold, c.threshold_side,
+           qo.observed_value"""),
+])  # fmt: skip
+_V0014["score_inputs"] = """
+SELECT s.claim_id, s.scale, s.person_id, s.speaker, s.question_id, s.mapping_basis,
+       s.status, s.outcome_value, s.brier, s.brier_best, s.brier_worst, s.log_loss, s.hit,
+       CASE WHEN s.horizon_days IS NULL THEN NULL
+            WHEN s.horizon_days <= 30 THEN '0-30 days'
+            WHEN s.horizon_days <= 90 THEN '31-90 days'
+            WHEN s.horizon_days <= 365 THEN '91-365 days'
+            ELSE 'over 365 days' END AS horizon,
+       s.made_on, s.pct_error, s.covered
+FROM claim_scores AS s
+"""
+_V0014["score_members"] = _group_union(
+    "SELECT '{dimension}' AS dimension, {key} AS group_key, {label} AS label, b.* "
+    "FROM score_inputs AS b {joins} {where}",
+    groups=_GROUPS_0014,
+)
+_SUMS_0014 = (
+    _SUMS
+    + """,
+    SUM(CASE WHEN b.status = 'numeric' THEN 1 ELSE 0 END) AS estimates,
+    COUNT(b.pct_error) AS points,
+    COALESCE(SUM(b.pct_error), 0) AS ape_sum,
+    COUNT(b.covered) AS ranges,
+    COALESCE(SUM(b.covered), 0) AS covered"""
+)
+_V0014["score_totals"] = """
+WITH inputs AS MATERIALIZED (
+    SELECT * FROM score_inputs
+)
+""" + _group_union(
+    "SELECT b.scale, '{dimension}' AS dimension, {key} AS group_key, MIN({label}) AS label, "
+    + _SUMS_0014
+    + " FROM inputs AS b {joins} {where} GROUP BY b.scale{group_by}",
+    detail="{detail_scale}",
+    groups=_GROUPS_0014,
+)
+_V0014["score_groups"] = (
+    _V0005["score_groups"]
+    .replace(
+        """       g.opinion,
+""",
+        """       g.opinion, g.estimates, g.points, g.mean_pct_error, g.ranges, g.covered,
+       g.coverage,
+""",
+    )
+    .replace(
+        """           CAST(t.yes AS FLOAT) / NULLIF(t.scored, 0) AS yes_rate
+""",
+        """           CAST(t.yes AS FLOAT) / NULLIF(t.scored, 0) AS yes_rate,
+           t.ape_sum / NULLIF(t.points, 0) AS mean_pct_error,
+           CAST(t.covered AS FLOAT) / NULLIF(t.ranges, 0) AS coverage
+""",
+    )
+)
+assert _V0014["score_groups"].count("coverage") == 2
+# Every claim that gives a number, with how close it came (on the scale as recorded).
+_V0014["numeric_scores"] = """
+SELECT s.claim_id, s.person_id, s.speaker, s.question_id, s.question, q.unit, s.made_on,
+       s.status,
+       CASE WHEN s.estimate IS NOT NULL THEN 'point'
+            WHEN s.estimate_low IS NOT NULL THEN 'range' ELSE 'threshold' END AS form,
+       s.estimate, s.estimate_low, s.estimate_high, s.threshold, s.threshold_side,
+       s.probability, s.scale_term, s.observed_value, s.abs_error, s.pct_error, s.covered,
+       s.interval_score, s.brier
+FROM claim_scores AS s
+JOIN questions AS q ON q.id = s.question_id
+WHERE s.scale = 'recorded'
+  AND (s.estimate IS NOT NULL OR s.estimate_low IS NOT NULL OR s.threshold IS NOT NULL)
+"""
+# Calibration of ranges: per speaker (and for everyone) and level said, how
+# often the ranges held the value. A range said without a level counts under
+# a NULL level.
+_V0014["range_coverage"] = """
+SELECT n.person_id, n.speaker, n.probability AS level, COUNT(*) AS ranges,
+       SUM(n.covered) AS covered, AVG(CAST(n.covered AS FLOAT)) AS coverage
+FROM numeric_scores AS n
+WHERE n.covered IS NOT NULL
+GROUP BY n.person_id, n.speaker, n.probability
+UNION ALL
+SELECT NULL, 'all speakers', n.probability, COUNT(*), SUM(n.covered),
+       AVG(CAST(n.covered AS FLOAT))
+FROM numeric_scores AS n
+WHERE n.covered IS NOT NULL
+GROUP BY n.probability
+"""
+
 # The columns of a recorded row that a revision can take back to its value at
 # a moment, and the type its text is read as.
 _AS_RECORDED_COLUMNS = {
     "claims": {"person_id": "int", "question_id": "int", "condition_question_id": "int",
                "condition_result": "text", "made_on": "date", "kind": "text",
                "probability": "float", "prob_low": "float", "prob_high": "float",
-               "scale_term_id": "int", "mapping_basis": "text", "side": "text"},
+               "scale_term_id": "int", "mapping_basis": "text", "side": "text",
+               "estimate": "float", "estimate_low": "float", "estimate_high": "float",
+               "threshold": "float", "threshold_side": "text"},
     "questions": {"resolve_by": "date"},
 }  # fmt: skip
 _OTHER_COLUMNS = {
     "claims": ("id", "source_id", "quote", "made_on_note", "role", "wording", "mapping_note",
                "direction", "entered_by", "entered_at"),
-    "questions": ("id", "slug", "title", "criteria", "horizon_text", "created_at", "created_by"),
+    "questions": ("id", "slug", "title", "criteria", "horizon_text", "created_at", "created_by",
+                  "question_type", "unit"),
 }  # fmt: skip
 _RECORD_TYPE = {"claims": "claim", "questions": "question"}
 _ENTERED = {"claims": "entered_at", "questions": "created_at"}
@@ -602,8 +787,10 @@ MAINTAINED = ("score_totals", "calibration_totals")
 
 VERSIONS: dict[str, dict[str, str]] = {
     "0003": _V0003, "0005": _V0005, "0007": _V0007, "0008": _V0008, "0013": _V0013,
+    "0014": _V0014,
 }  # fmt: skip
-CURRENT = _V0013
+CURRENT = _V0014
+TOTAL_COLUMNS = _sum_columns(_SUMS_0014)
 
 
 def _dialect_sql(dialect: str) -> dict[str, str]:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from alembic import op
 
-from tracker.revision_views import LATE_EDITS, LATE_EDITS_0007
+from tracker.revision_views import LATE_EDITS_0007, LATE_EDITS_0013
 from tracker.score_views import create_views, drop_views
 
 revision = "0013"
@@ -36,7 +36,7 @@ def upgrade() -> None:
         "CONSTRAINT ck_claims_side_allowed CHECK (side IN ('yes', 'no'))"
     )
     create_views(op.execute, dialect, "0013")
-    op.execute(f"CREATE VIEW late_edits AS {LATE_EDITS}")
+    op.execute(f"CREATE VIEW late_edits AS {LATE_EDITS_0013}")
 
 
 def downgrade() -> None:

@@ -84,7 +84,12 @@ from tracker.types import utcnow
 
 BATCH_SIZE = 5000
 SUFFIXES = (".jsonl", ".csv")
-LIST_COLUMNS = {"aliases", "tags", "more_evidence"}  # CSV cells holding lists, separated by ';'
+LIST_COLUMNS = {
+    "aliases",
+    "tags",
+    "more_evidence",
+    "range",
+}  # CSV cells holding lists, separated by ';'
 MODELS: dict[str, type[BaseModel]] = {
     "sources": SourceIn,
     "people": PersonIn,
@@ -377,6 +382,7 @@ _OUTCOME_KEY = (
     Outcome.evidence_url,
     Outcome.evidence_source_id,
     Outcome.note,
+    Outcome.observed_value,
 )
 
 
@@ -444,8 +450,8 @@ class BulkImporter:
     def _recorded_questions(self, conn: Connection, slugs: list[str]) -> dict[str, dict[str, Any]]:
         """The recorded questions of ``slugs`` with their tags, to compare with."""
         found = self._recorded(
-            conn, Question, Question.slug, ("title", "criteria", "resolve_by", "horizon_text"),
-            slugs,
+            conn, Question, Question.slug,
+            ("title", "criteria", "resolve_by", "horizon_text", "question_type", "unit"), slugs,
         )  # fmt: skip
         ids = {self.maps.questions[slug]: slug for slug in found}
         tags: dict[int, list[str]] = {}
@@ -460,6 +466,7 @@ class BulkImporter:
         for question_id, slug in ids.items():
             row = found[slug]
             row["horizon"] = row.pop("horizon_text")
+            row["type"] = row.pop("question_type")
             row["tags"] = sorted(tags.get(question_id, []))
         return found
 
@@ -481,6 +488,11 @@ class BulkImporter:
         pending_slugs: dict[str, str] = {}
         known = self._known_people(conn, batch)
         for where, r in batch:
+            if r.affiliations:
+                raise ValidationFailed(
+                    f"{where}: affiliations: give them in a YAML seed file or with "
+                    "`tracker add-affiliation`; a bulk file of people takes speakers only"
+                )
             slug = r.slug or slugify(r.name)
             by_slug = self.maps.person_slugs.get(slug)
             by_name = self.maps.aliases.get(alias_key(r.name))
@@ -580,7 +592,8 @@ class BulkImporter:
             new[r.slug] = r
         rows = [
             {"slug": r.slug, "title": r.title, "criteria": r.criteria, "resolve_by": r.resolve_by,
-             "horizon_text": r.horizon, "created_at": now, "created_by": self.entered_by}
+             "horizon_text": r.horizon, "question_type": r.type, "unit": r.unit,
+             "created_at": now, "created_by": self.entered_by}
             for r in new.values()
         ]  # fmt: skip
         if rows:
@@ -637,6 +650,7 @@ class BulkImporter:
                     "condition_result": r.condition.result if r.condition else None,
                     "direction": r.direction, "side": r.side, "entered_by": self.entered_by,
                     "entered_at": now,
+                    **r.estimate_columns(),
                     **mapping_columns(r, term),
                 })  # fmt: skip
         before = conn.execute(select(func.coalesce(func.max(Claim.id), 0))).scalar_one()
@@ -720,7 +734,7 @@ class BulkImporter:
                 if r.evidence_source and evidence is None:
                     raise NotFound(f"no source {quoted(r.evidence_source)}")
                 key = (r.result, r.occurred_on, r.evidence_url, evidence[0] if evidence else None,
-                       r.note, r.more_evidence)  # fmt: skip
+                       r.note, r.value, r.more_evidence)  # fmt: skip
                 chain = local.setdefault(qid, list(chains.get(qid, [])))
                 position = seen.get(qid, 0)
                 seen[qid] = position + 1
@@ -743,6 +757,7 @@ class BulkImporter:
                     Outcome.__table__.insert().returning(Outcome.id),
                     {"question_id": qid, "result": r.result, "occurred_on": r.occurred_on,
                      "evidence_url": r.evidence_url, "evidence_source_id": key[3], "note": r.note,
+                     "observed_value": r.value,
                      "supersedes_id": chain[-1][0] if chain else None,
                      "recorded_at": (recorded_at := r.recorded_at or utcnow()),
                      "recorded_by": r.recorded_by or self.entered_by},

@@ -146,7 +146,8 @@ def _mapping(session: Session, rec: ClaimIn) -> dict[str, Any]:
 CLAIM_FIELDS = (
     "question_id", "made_on", "made_on_note", "role", "kind", "wording", "probability",
     "prob_low", "prob_high", "scale_term_id", "mapping_basis", "mapping_note",
-    "condition_question_id", "condition_result", "direction", "side",
+    "condition_question_id", "condition_result", "direction", "side", "estimate",
+    "estimate_low", "estimate_high", "threshold", "threshold_side",
 )  # fmt: skip
 
 
@@ -168,6 +169,11 @@ def claim_value_shower(
     return show
 
 
+# A claim's columns whose edit option has another name.
+_OPTION_FOR_FIELD = {"estimate": "value", "estimate_low": "range", "estimate_high": "range",
+                     "threshold": "above", "threshold_side": "above"}  # fmt: skip
+
+
 def refuse_other_claim(
     claim_id: int,
     old: dict[str, Any],
@@ -187,7 +193,7 @@ def refuse_other_claim(
         refuse(f"claim {claim_id} (the same speaker, source and quote, retracted: {retracted})",
                found, None, show)  # fmt: skip
     if found:
-        option = found[0].field.replace("_", "-")
+        option = _OPTION_FOR_FIELD.get(found[0].field, found[0].field.replace("_", "-"))
         refuse(
             f"claim {claim_id} (the same speaker, source and quote)",
             found,
@@ -212,6 +218,7 @@ def claim_values(session: Session, rec: ClaimIn) -> dict[str, Any]:
     """The columns a claim record gives beside its key."""
     question = require_question(session, rec.question) if rec.question else None
     condition = require_question(session, rec.condition.question) if rec.condition else None
+    check_fits_question(rec, question, condition)
     return {
         "question_id": question.id if question else None,
         "made_on": rec.made_on,
@@ -224,8 +231,35 @@ def claim_values(session: Session, rec: ClaimIn) -> dict[str, Any]:
         "condition_result": rec.condition.result if rec.condition else None,
         "direction": rec.direction,
         "side": rec.side,
+        **rec.estimate_columns(),
         **_mapping(session, rec),
     }
+
+
+def check_fits_question(
+    rec: ClaimIn, question: Question | None, condition: Question | None
+) -> None:
+    """A forecast on a numeric question gives a number and one on a yes/no
+    question does not; a condition is a yes/no question. (Triggers hold the
+    database to the same rule; this says it with the claim's own words.)"""
+    numbers = any(v is not None for v in rec.estimate_columns().values())
+    if question is not None and rec.kind in ("forecast", "conditional"):
+        if question.question_type == "numeric" and not numbers:
+            raise ValidationFailed(
+                f"question: {question.slug} is numeric ({question.unit}); give the claim's "
+                "number: a value, a range, or a threshold (above or below)"
+            )
+        if question.question_type != "numeric" and numbers:
+            raise ValidationFailed(
+                f"question: {question.slug} is a yes-or-no question; a value, range or "
+                "threshold goes with a numeric question"
+            )
+    if numbers and rec.kind not in ("forecast", "conditional"):
+        raise ValidationFailed(f"kind: a {rec.kind} claim gives no number")
+    if condition is not None and condition.question_type == "numeric":
+        raise ValidationFailed(
+            f"condition: {condition.slug} is numeric; a condition must be a yes-or-no question"
+        )
 
 
 def save_claim(session: Session, rec: ClaimIn, entered_by: str) -> tuple[Claim, str]:
@@ -386,6 +420,7 @@ def show_claim(session: Session, claim_id: int) -> dict[str, Any]:
         "mapping_note": claim.mapping_note,
         "direction": claim.direction,
         "side": claim.side,
+        "estimate": _estimate(claim),
         "condition": (
             {
                 **(_question_brief(session, claim.condition_question_id) or {}),
@@ -412,13 +447,27 @@ def show_claim(session: Session, claim_id: int) -> dict[str, Any]:
     }
 
 
+def _estimate(claim: Claim) -> str | None:
+    """A numeric claim's number as said: a point, a range, or a threshold."""
+    if claim.estimate is not None:
+        return f"{claim.estimate:,.6g}"
+    if claim.estimate_low is not None and claim.estimate_high is not None:
+        low, high = claim.estimate_low, claim.estimate_high
+        return f"{low:,.6g} to {high:,.6g} (the probability is its level)"
+    if claim.threshold is not None:
+        return f"ends {claim.threshold_side} {claim.threshold:,.6g} (the probability is of that)"
+    return None
+
+
 def _score(session: Session, claim_id: int) -> dict[str, Any] | None:
     """The claim's score as recorded: status, Brier (with best and worst over
     its range) and log loss; None for a retracted claim (never scored)."""
     row = claim_scores_of(session, [claim_id]).get(claim_id)
     if row is None:
         return None
-    return {k: row[k] for k in ("status", "brier", "brier_best", "brier_worst", "log_loss")}
+    keys = ("status", "brier", "brier_best", "brier_worst", "log_loss", "observed_value",
+            "abs_error", "pct_error", "covered", "interval_score")  # fmt: skip
+    return {k: row[k] for k in keys}
 
 
 def _retraction(claim: Claim) -> dict[str, Any] | None:
@@ -443,6 +492,8 @@ def show_question(session: Session, ref: str) -> dict[str, Any]:
         **brief,
         "criteria": question.criteria,
         "horizon": question.horizon_text,
+        "type": question.question_type,
+        "unit": question.unit,
         "tags": question_tags(session, question.id),
         "claims": list_claims(SessionReader(session), question=question.slug),
         "retracted_claims": list_claims(

@@ -45,6 +45,8 @@ from tracker.types import utcnow
 MAPPING_OPTIONS = ("probability", "low", "high", "scale", "term", "basis")
 # Options that together say what kind of claim it is.
 KIND_OPTIONS = ("kind", "condition", "direction")
+# Options that together give a numeric claim's number: one replaces the others.
+NUMBER_OPTIONS = ("value", "range", "above", "below")
 
 
 @dataclass
@@ -115,6 +117,11 @@ def claim_as_record(session: Session, claim: Claim) -> dict[str, Any]:
         "condition": {"question": condition.slug, "result": claim.condition_result}
         if condition else None,
         "direction": claim.direction, "side": claim.side,
+        "value": claim.estimate,
+        "range": (claim.estimate_low, claim.estimate_high)
+        if claim.estimate_low is not None else None,
+        "above": claim.threshold if claim.threshold_side == "above" else None,
+        "below": claim.threshold if claim.threshold_side == "below" else None,
     }  # fmt: skip
 
 
@@ -138,6 +145,8 @@ def edit_claim(
     given = {k: v for k, v in given.items() if v is not None}
     if any(k in given for k in MAPPING_OPTIONS):
         fields.update(dict.fromkeys(MAPPING_OPTIONS))
+    if any(k in given for k in NUMBER_OPTIONS):
+        fields.update(dict.fromkeys(NUMBER_OPTIONS))
     if any(k in given for k in KIND_OPTIONS):
         fields.update(dict.fromkeys(KIND_OPTIONS))
         if "kind" not in given and ("condition" in given or "direction" in given):

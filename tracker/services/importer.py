@@ -67,7 +67,10 @@ class ImportSummary:
                 **{a: self.counts[(section, a)] for a in ("created", "updated", "unchanged")},
             }
             for section in SECTIONS
-        ]
+        ] + [
+            {"section": "affiliations",
+             **{a: self.counts[("affiliations", a)] for a in ("created", "updated", "unchanged")}}
+        ] * any(k[0] == "affiliations" for k in self.counts)  # fmt: skip
 
     @property
     def changed(self) -> int:
@@ -328,6 +331,8 @@ def import_files(
                 summary.counts[(section, action)] += 1
                 if bar is not None:
                     bar.update(1)
+            if section == "people":  # once every speaker, organisations too, is known
+                _import_affiliations(session, entries, entered_by, summary)
     if rebuild:
         refresh(session)
     return summary
@@ -367,6 +372,21 @@ def _apply(session: Session, section: str, entry: Entry, entered_by: str) -> str
             _, action = save_claim(session, read_wording(session, rec)[0], entered_by)
         session.flush()
         return action
+
+
+def _import_affiliations(
+    session: Session, entries: list[Entry], entered_by: str, summary: ImportSummary
+) -> None:
+    from tracker.services.affiliations import save_affiliation
+    from tracker.services.people import require_person
+
+    for entry in entries:
+        for n, affiliation in enumerate(entry.record.affiliations):
+            with located(f"{entry.where}.affiliations[{n}]"):
+                person = require_person(session, entry.record.name)
+                _, action = save_affiliation(session, person, affiliation, entered_by)
+                session.flush()
+                summary.counts[("affiliations", action)] += 1
 
 
 def _import_outcomes(

@@ -10,7 +10,7 @@ from sqlalchemy import func, or_, select, text
 from sqlalchemy.orm import Session
 
 from tracker.db import hold_write_lock
-from tracker.errors import Conflict
+from tracker.errors import Conflict, ValidationFailed
 from tracker.models import Claim, Outcome, OutcomeEvidence, Question, Source
 from tracker.services.scores import Database, claim_scores_of, question_upkeep
 from tracker.services.sources import require_source
@@ -32,6 +32,7 @@ class RecordedOutcome:
     previous_result: str | None
     claims_resolved: int
     hindsight: tuple[int, ...] = ()  # claims made on or after the day it happened
+    value: float | None = None  # a numeric question's value observed
 
 
 def current_outcome(session: Session, question_id: int) -> Outcome | None:
@@ -68,6 +69,7 @@ def _same(
 ) -> bool:
     return (
         outcome.result == rec.result
+        and outcome.observed_value == rec.value
         and outcome.occurred_on == rec.occurred_on
         and outcome.evidence_url == rec.evidence_url
         and outcome.evidence_source_id == evidence_source_id
@@ -140,6 +142,7 @@ def record_outcome(
     that read the same one would both supersede it.
     """
     hold_write_lock(session)
+    check_fits_question(question, rec.result)
     evidence_source = require_source(session, rec.evidence_source) if rec.evidence_source else None
     evidence_source_id = evidence_source.id if evidence_source else None
     current = current_outcome(session, question.id)
@@ -153,6 +156,7 @@ def record_outcome(
     outcome = Outcome(
         question_id=question.id,
         result=rec.result,
+        observed_value=rec.value,
         occurred_on=rec.occurred_on,
         evidence_url=rec.evidence_url,
         evidence_source_id=evidence_source_id,
@@ -183,7 +187,20 @@ def record_outcome(
         previous_result=current.result if current else None,
         claims_resolved=claims or 0,
         hindsight=tuple(late),
+        value=outcome.observed_value,
     )
+
+
+def check_fits_question(question: Question, result: str | None) -> None:
+    """A numeric question resolves to the value observed, a yes/no question
+    to yes, no or partial; either can be ambiguous, annulled or unresolvable."""
+    if question.question_type == "numeric" and result in ("yes", "no", "partial"):
+        raise ValidationFailed(
+            f"{question.slug} is numeric ({question.unit}): give the value observed instead of "
+            f"{result}, or ambiguous, annulled or unresolvable"
+        )
+    if question.question_type != "numeric" and result == "observed":
+        raise ValidationFailed(f"{question.slug} is a yes-or-no question: it has no value observed")
 
 
 def sync_outcomes(
@@ -253,6 +270,7 @@ def outcome_history(session: Session, question_id: int) -> list[dict[str, Any]]:
         {
             "id": o.id,
             "result": o.result,
+            "value": o.observed_value,
             "occurred_on": o.occurred_on.isoformat(),
             "evidence_url": o.evidence_url,
             "more_evidence": list(more.get(o.id, ())),

@@ -23,6 +23,8 @@ from tracker.text import quoted
 from tracker.vocabulary import SCORE_DIMENSIONS
 
 SCALE_ORDER = ("recorded", "icd203", "phia", "kent1964", "survey")
+# Claims that give a number: few, found by their partial index.
+NUMERIC_CLAIMS = "c.estimate IS NOT NULL OR c.estimate_low IS NOT NULL OR c.threshold IS NOT NULL"
 MIN_TO_JUDGE = 10  # fewer scored claims than this: shown, but flagged as too few to judge
 Z95 = 1.959964
 
@@ -31,6 +33,7 @@ Z95 = 1.959964
 class ReportOptions:
     scale: str = "recorded"
     strict: bool = False
+    by: str = "speaker"  # the scoreboard's rows: speaker or organisation
     speaker: str | None = None
     tag: str | None = None
     since: dt.date | None = None
@@ -335,6 +338,7 @@ def build_report(db: Reader, opts: ReportOptions) -> dict[str, Any]:
         + (["(s.published_on IS NULL OR s.published_on <= :occurred_by)"] if opts.as_of else [])
     )
     overall = next((g for g in groups if g["dimension"] == "overall"), None)
+    numeric_scope = f"{q.scope} AND ({NUMERIC_CLAIMS})"
     overview = {
         "sources": db.value(f"SELECT count(*) FROM sources AS s WHERE {sources_then}", q.params),
         "speakers": next((g["of_groups"] for g in groups if g["dimension"] == "speaker"), 0),
@@ -360,8 +364,18 @@ def build_report(db: Reader, opts: ReportOptions) -> dict[str, Any]:
         "due_soon": q.rows(
             listed.format(which="qs.resolve_by >= :today AND due_soon = 1"), today_30=today_30
         ),
-        "scoreboard": [g for g in groups if g["dimension"] == "speaker"],
-        "groups": [g for g in groups if g["dimension"] != "speaker"],
+        "scoreboard": [g for g in groups if g["dimension"] == opts.by],
+        "scoreboard_by": opts.by,
+        "groups": [g for g in groups if g["dimension"] != opts.by],
+        # Claims that give a number, with how close they came, and how often
+        # each speaker's ranges held the value, by the level they gave.
+        "numeric": q.rows(
+            "SELECT * FROM numeric_scores ORDER BY made_on, claim_id", scope=numeric_scope
+        ),
+        "range_coverage": q.rows(
+            "SELECT * FROM range_coverage ORDER BY person_id IS NULL, speaker, level",
+            scope=numeric_scope,
+        ),
         "calibration": q.rows(
             "SELECT * FROM calibration WHERE scale = :scale ORDER BY forecast, term",
             scale=opts.scale,
