@@ -69,13 +69,11 @@ def _score_rows(groups: Sequence[dict[str, Any]], label: str) -> list[dict[str, 
 
 
 def _number_cells(group: dict[str, Any]) -> dict[str, str]:
-    """A group's point and range estimates: mean percentage error, ranges that held."""
-    return {
-        "points: mean\n% error": (
-            f"{pct(group['mean_pct_error'])} (n={group['points']})" if group["points"] else "–"
-        ),
-        "ranges\nheld": f"{group['covered']}/{group['ranges']}" if group["ranges"] else "–",
-    }
+    """A group's point and range estimates, in one narrow column: the points' mean
+    percentage error, and how many of its ranges held the value."""
+    error = pct(group["mean_pct_error"]) if group["points"] else "–"
+    held = f"{group['covered']}/{group['ranges']}" if group["ranges"] else "–"
+    return {"numbers: %\nerr · held": f"{error} · {held}"}
 
 
 def said(n: dict[str, Any]) -> str:
