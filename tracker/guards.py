@@ -21,13 +21,16 @@ import hashlib
 from typing import Any
 
 # The triggers a PostgreSQL database must carry, by table (named by migrations
-# 0001, 0005, 0007, 0009, 0010 and 0011).
+# 0001, 0005, 0007, 0009, 0010, 0011 and 0014).
 SERVER_TRIGGERS = {
-    "outcomes": ("outcomes_append_only", "outcomes_no_truncate"),
+    "outcomes": ("outcomes_append_only", "outcomes_no_truncate", "outcomes_fit_question"),
     "revisions": ("revisions_append_only", "revisions_no_truncate"),
     "outcome_evidence": ("outcome_evidence_append_only", "outcome_evidence_no_truncate"),
-    "claims": ("claims_retracted_frozen", "score_totals_stale"),
+    "claims": ("claims_retracted_frozen", "score_totals_stale", "claims_fit_question"),
     "ledger": ("ledger_append_only", "ledger_no_truncate"),
+    "questions": ("questions_type_fixed",),
+    "affiliations": ("affiliations_organisation", "score_totals_stale"),
+    "people": ("people_organisation_kept",),
 }
 
 
