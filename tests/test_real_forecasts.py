@@ -6,8 +6,8 @@ the imports, scored against values worked out by hand, on SQLite and PostgreSQL.
 from __future__ import annotations
 
 import json
-import time
 import sqlite3
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -492,7 +492,8 @@ def test_on_postgresql(invoke: Invoke, monkeypatch: pytest.MonkeyPatch, step: st
 def test_a_changed_number_is_an_edit_with_history(db_path: Path, invoke: Invoke) -> None:
     ids = _gold(invoke)
     err = invoke("add-claim", "--speaker", "Ana Ruiz", "--source", SOURCE, "--quote",
-                 "gold at $4,000", "--question", GOLD, "--value", "4100", ok=False).stderr  # fmt: skip
+                 "gold at $4,000", "--question", GOLD, "--value", "4100",
+                 ok=False).stderr  # fmt: skip
     assert "estimate: 4000 → 4100" in err and "edit claim 1 --value" in err
     invoke("add-outcome", GOLD, "4120", "--on", "2026-06-30", "--evidence",
            "https://example.org/lbma")  # fmt: skip
