@@ -183,3 +183,46 @@ def test_a_batch_past_the_upkeep_budget_marks_the_totals_stale(
     conn = sqlite3.connect(tmp_path / "t.db")
     assert conn.execute("SELECT stale FROM score_state").fetchone() == (1,)
     conn.close()
+
+
+def test_a_claims_appearances_are_imported_from_json_lines(
+    db_path: Path, invoke: Invoke, tmp_path: Path
+) -> None:
+    """A seed file's claim lists its later appearances; a bulk file's does too."""
+    folder = tmp_path / "bulk"
+    folder.mkdir()
+    sources = [
+        {"slug": "first", "title": "First", "published_on": "2025-01-02",
+         "text": "The minister said a deal is likely by June."},
+        {"slug": "wire", "title": "Wire copy", "published_on": "2025-01-03",
+         "text": "Reprinted: a deal is likely by June, the minister said."},
+    ]  # fmt: skip
+    (folder / "sources.jsonl").write_text("".join(json.dumps(s) + "\n" for s in sources))
+    (folder / "people.jsonl").write_text('{"name": "A Minister"}\n')
+    (folder / "questions.jsonl").write_text(
+        '{"slug": "deal", "title": "A deal by June", "criteria": "c", "resolve_by": "2025-06-30"}\n'
+    )
+    claim = {"speaker": "A Minister", "source": "first", "made_on": "2025-01-02",
+             "quote": "a deal is likely by June", "question": "deal", "probability": 0.7,
+             "appearances": [{"source": "wire", "quote": "a deal is likely by June",
+                              "appeared_on": "2025-01-03"}]}  # fmt: skip
+    (folder / "claims.jsonl").write_text(json.dumps(claim) + "\n")
+    invoke("import", str(folder))
+    conn = sqlite3.connect(db_path)
+    try:
+        rows = conn.execute(
+            "SELECT s.slug, a.quote, a.appeared_on FROM claim_appearances AS a "
+            "JOIN sources AS s ON s.id = a.source_id"
+        ).fetchall()
+    finally:
+        conn.close()
+    assert rows == [("wire", "a deal is likely by June", "2025-01-03")]
+    invoke("import", str(folder))  # again: nothing new
+    claim["appearances"][0]["appeared_on"] = "2025-01-04"
+    (folder / "claims.jsonl").write_text(json.dumps(claim) + "\n")
+    err = invoke("import", str(folder), ok=False).stderr
+    assert "claims.jsonl:1" in err and "appeared_on" in err and "already recorded" in err
+    claim["appearances"][0] = {"source": "wire", "quote": "not in the wire copy"}
+    (folder / "claims.jsonl").write_text(json.dumps(claim) + "\n")
+    assert "appearances" in invoke("import", str(folder), ok=False).stderr
+    invoke("verify")

@@ -17,9 +17,9 @@ EVIDENCE = "https://example.org/evidence"
 def test_add_outcome_on_a_seed_question_resolves_its_claims_and_corrections_keep_history(
     seeded: Path, invoke: Invoke
 ) -> None:
-    slug = "trump-kim-meet-within-months"
+    slug = "us-nk-talks-resume"  # open until 2029
     before = json.loads(invoke("list", "--question", slug, "--json").output)
-    assert before and {c["status"] for c in before} == {"overdue"}
+    assert before and {c["status"] for c in before} == {"open"}
 
     first = invoke("add-outcome", slug, "yes", "--on", "2026-03-01", "--evidence", EVIDENCE)
     assert "resolved yes" in first.stderr
@@ -55,9 +55,7 @@ def test_add_outcome_on_a_seed_question_resolves_its_claims_and_corrections_keep
 
 
 def test_add_outcome_by_claim_and_repeat_is_not_a_correction(seeded: Path, invoke: Invoke) -> None:
-    rows = json.loads(
-        invoke("list", "--question", "us-nk-diplomacy-resumes-quickly", "--json").output
-    )
+    rows = json.loads(invoke("list", "--question", "us-nk-talks-resume", "--json").output)
     claim = str(rows[0]["id"])
     invoke("add-outcome", "--claim", claim, "no", "--on", "2025-12-31", "--evidence", EVIDENCE)
     again = invoke(
@@ -68,7 +66,7 @@ def test_add_outcome_by_claim_and_repeat_is_not_a_correction(seeded: Path, invok
     assert (
         conn.execute(
             "SELECT count(*) FROM outcomes o JOIN questions q ON q.id = o.question_id "
-            "WHERE q.slug = 'us-nk-diplomacy-resumes-quickly'"
+            "WHERE q.slug = 'us-nk-talks-resume'"
         ).fetchone()[0]
         == 1
     )
@@ -243,6 +241,12 @@ def test_list_filters(seeded: Path, invoke: Invoke) -> None:
     def ids(*args: str) -> set[int]:
         return {r["id"] for r in json.loads(invoke("list", *args, "--json").output)}
 
+    # Every past question of the seeds has an outcome: one more, overdue.
+    invoke("add-question", "--slug", "past-due", "--title", "Past due", "--criteria", "c",
+           "--resolve-by", "2025-12-01")  # fmt: skip
+    invoke("add-claim", "--speaker", "Koh Yu-hwan", "--source", "trump-kim-holds-the-cards",
+           "--quote", "Trump will have to bring something", "--question", "past-due",
+           "--probability", "0.4")  # fmt: skip
     everything = ids()
     resolved, overdue, open_ = (
         ids("--status", "resolved"),

@@ -324,3 +324,94 @@ def test_a_surname_alone_is_not_someone_already_recorded(invoke: Invoke, tmp_pat
                       encoding="utf-8")  # fmt: skip
     draft = _draft(invoke, tmp_path, second)
     assert {"name": "John Smith", "kind": "person"}.items() <= draft["people"][0].items()
+
+
+def _article(tmp_path: Path, name: str, body: str) -> Path:
+    article = tmp_path / f"{name}.txt"
+    article.write_text(f"Headline\n\nBy A. Writer | The Test Times | 2 March 2026\n\n{body}\n",
+                       encoding="utf-8")  # fmt: skip
+    return article
+
+
+def test_background_in_the_articles_own_voice_is_the_reporters(
+    invoke: Invoke, tmp_path: Path
+) -> None:
+    """A clause dating an event and naming no one who expects it ("a congress
+    expected in January") is the reporter's, not the speaker's around it; a
+    schedule in a speaker's own quotation, or as a predicate, stays as it is."""
+    article = _article(tmp_path, "background", (
+        "Ines Marlow said the mayor will likely resign before a party congress expected in "
+        "January. \"We will sign it at the summit scheduled for May,\" said Tomas Brenn. The "
+        "final vote is expected in March. The deal that Brenn expected by June fell through."
+    ))  # fmt: skip
+    draft = _draft(invoke, tmp_path, article)
+    background = _claim(draft, "a party congress expected in January")
+    assert background["speaker"] == "the reporter" and background["term"] == "likely"
+    assert background["quote"] == "a party congress expected in January"
+    marlow = _claim(draft, "mayor will likely resign")
+    assert marlow["speaker"] == "Ines Marlow" and marlow["quote"].endswith("a party congress")
+    brenn = _claim(draft, "summit scheduled for May")
+    assert brenn["speaker"] == "Tomas Brenn"
+    assert [c["quote"] for c in draft["claims"] if c["speaker"] == "the reporter"] == [
+        "a party congress expected in January"
+    ]
+    reporter = next(p for p in draft["people"] if "the reporter" in p.get("aliases", []))
+    assert reporter["kind"] == "person" and reporter["slug"].endswith("-reporter")
+    invoke("import", str(tmp_path / "background.draft.yaml"))
+
+
+def test_talk_going_round_and_stated_positions_have_their_speakers(
+    invoke: Invoke, tmp_path: Path
+) -> None:
+    article = _article(tmp_path, "hearsay", (
+        "Rumours are swirling in the capital that the cabinet may resign this week. It would "
+        "end the stated view of the ruling coalition that the government will serve its full "
+        "term. Amid growing speculation that the finance minister could quit, markets fell. "
+        "Speculation about the cabinet is nothing new."
+    ))  # fmt: skip
+    draft = _draft(invoke, tmp_path, article)
+    assert _claim(draft, "cabinet may resign")["speaker"] == "rumours"
+    position = _claim(draft, "government will serve its full term")
+    assert position["speaker"] == "the ruling coalition"
+    assert position["quote"] == "the government will serve its full term"
+    assert _claim(draft, "finance minister could quit")["speaker"] == "speculation"
+    assert len(draft["claims"]) == 3
+    names = {p["name"] for p in draft["people"]}
+    assert any(n.startswith("The ruling coalition (") and "unnamed" not in n for n in names)
+    invoke("import", str(tmp_path / "hearsay.draft.yaml"))
+
+
+def test_a_stated_effect_is_directional(invoke: Invoke, tmp_path: Path) -> None:
+    article = _article(tmp_path, "effect", (
+        "Ines Marlow said easing the tariffs would have an impact on calls for a boycott. "
+        "Tomas Brenn said a strike would weaken the union. Marlow said the vote would have no "
+        "impact on prices."
+    ))  # fmt: skip
+    draft = _draft(invoke, tmp_path, article)
+    impact = _claim(draft, "would have an impact")
+    assert (impact["kind"], impact["direction"], impact["basis"]) == ("directional", "increase",
+                                                                      "unscorable")  # fmt: skip
+    assert _claim(draft, "would weaken")["direction"] == "decrease"
+    assert not [c for c in draft["claims"] if "no impact" in c["quote"]]
+
+
+def test_a_recorded_question_is_matched_on_its_own_event(invoke: Invoke, tmp_path: Path) -> None:
+    """Of two recorded questions sharing the claim's words, the one whose main
+    clause is the claim's event, not the one where it is only the "before" part."""
+    questions = tmp_path / "questions.yaml"
+    questions.write_text(yaml.safe_dump({"questions": [
+        {"slug": "sanctions-eased-first", "resolve_by": dt.date(2029, 1, 20),
+         "title": "US sanctions on North Korea are eased before North Korea abandons its "
+                  "nuclear programme",
+         "criteria": "YES if sanctions are eased first. NO otherwise."},
+        {"slug": "north-korea-gives-up-nuclear", "resolve_by": dt.date(2030, 12, 31),
+         "title": "North Korea commits to giving up its nuclear weapons programme",
+         "criteria": "YES if North Korea commits to it. NO otherwise."},
+    ]}))  # fmt: skip
+    invoke("import", str(questions))
+    article = _article(tmp_path, "event", (
+        "Chung Jin-young said there are almost no chances for North Korea to abandon its "
+        "nuclear program."
+    ))  # fmt: skip
+    draft = _draft(invoke, tmp_path, article)
+    assert _claim(draft, "almost no chances")["question"] == "north-korea-gives-up-nuclear"

@@ -6,7 +6,11 @@ The claim's quote is the quotation holding the phrase, or the reported clause
 after its attribution, always as a span of the article's text. Sentences
 that look predictive but are not a speaker's forecast are left out: no
 speaker (the reporter's own analysis, a schedule, a rule, background) or a
-forecast reported as already made and settled ("had predicted").
+forecast reported as already made and settled ("had predicted"). One kind of
+background is drafted, as the reporter's own claim: a clause dating an event
+that names no one who expects it ("when he holds a party congress expected in
+January"), split off from the speaker's sentence it stands in. An effect stated
+for a cause ("would have an impact on", "would fuel") is read as directional.
 
 Each candidate gets a confidence between 0 and 1 and the reasons for it, so
 the reviewer reads the doubtful ones first.
@@ -19,9 +23,17 @@ import itertools
 import re
 from dataclasses import dataclass, field
 
-from tracker.extraction.article import Article, Sentence
+from tracker.extraction.article import MONTHS, Article, Sentence
 from tracker.extraction.horizons import Horizon, horizon, said_on
-from tracker.extraction.speakers import _COUNT, QUOTES, Attribution, Cast, attribute
+from tracker.extraction.speakers import (
+    _COUNT,
+    GROUP_NOUNS,
+    QUOTES,
+    Attribution,
+    Cast,
+    Person,
+    attribute,
+)
 from tracker.services.phrases import Reading, find_phrases
 
 _PCT = r"(\d{1,3}(?:\.\d+)?)\s*(?:%|per ?cent|percent)"
@@ -40,6 +52,8 @@ _CLAUSE_END = re.compile(r";|\s[—–]\s|,\s(?:but|which|since|after|although|t
                          r"and that|citing|because)\b")  # fmt: skip
 # Words of the future that carry no level of their own: a weaker signal.
 WEAK = {"will", "would", "should", "going to", "set to", "to be"}
+# Who says what the article says in its own voice.
+REPORTER = "the reporter"
 # Below this a candidate is left out of the draft (a forecast reported as made
 # before and settled, a future word with no level and no named speaker).
 MIN_CONFIDENCE = 0.3
@@ -102,6 +116,9 @@ def _region(text: str, attribution: Attribution, at: int) -> tuple[int, int, boo
         break
     if a_start > at and a_start < end:  # "…, she added, was …": keep both sides
         end = len(text)
+    elif a_end <= at and re.match(r"\s*(?:[Aa]mid|[Dd]espite|[Ww]ith)\b", text[a_start:a_end]):
+        comma = text.find(", ", at)  # "Amid speculation that X, markets fell": X alone
+        end = comma if 0 <= comma < end else end
     return (*_trim(text, start, end), False)
 
 
@@ -149,12 +166,128 @@ _DIRECTION = re.compile(
     re.IGNORECASE,
 )
 
+_EFFECTS = ("States an effect, which way a thing will move, not a level; listed, never scored. "
+            "An impact with no sign is read as an increase: check the direction.")  # fmt: skip
+_UNSIGNED = r"(?!(?:no|little|any|minimal|limited|zero|negligible)\b)"  # "no impact": none
+# An effect stated for a cause: "easing sanctions would have an impact on calls
+# for …", "a deal would embolden the hawks". The verbs are read only after
+# "would" (an effect under a supposition); "will raise" is a forecast of its own.
+_EFFECT = re.compile(
+    r"\b(?:would|will)\s+(?:(?:also|still|surely|certainly|inevitably|further)\s+)?"
+    rf"(?P<impact>have\s+(?:an?\s+|some\s+)?(?:{_UNSIGNED}[a-z-]+\s+){{0,2}}?(?:impact|effect|"
+    r"influence|bearing)(?:\s+on)?)\b"
+    r"|\bwould\s+(?:(?:also|still|surely|certainly|inevitably|further)\s+)?(?:(?P<up>fuel|"
+    r"boost|strengthen|embolden|encourage|spur|intensify|heighten|deepen|add\s+to)|(?P<down>"
+    r"weaken|dampen|undermine|erode|curb|diminish))\b",
+    re.IGNORECASE,
+)
+
+
+# Background the article adds in its own voice: a trailing participle clause
+# that dates an event and names no one who expects it, "when he holds a party
+# congress expected in January", "before elections due in May". It is the
+# reporter's, not the quoted speaker's, whose sentence it stands in.
+_UNITS = r"(?:week|weekend|month|year|quarter|season|spring|summer|autumn|fall|winter)s?"
+_RELATIVE = (r"(?:next|this|the\s+coming|the\s+following|the\s+next|later\s+this|"
+             r"early\s+next|late\s+next|later\s+next|early\s+this|late\s+this)")  # fmt: skip
+_MONTHS = "(?:" + "|".join(m.capitalize() for m in MONTHS) + ")"
+_WEEKDAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+_WHEN = (
+    r"(?:(?:early|late|mid-?|the\s+(?:end|middle|start|beginning|first\s+half|second\s+half)"
+    rf"\s+of)\s*)?(?:{_MONTHS}(?:\s+\d{{1,2}})?(?:,?\s+\d{{4}})?|\d{{1,2}}\s+{_MONTHS}"
+    rf"(?:\s+\d{{4}})?|(?:19|20)\d\d|{_WEEKDAY}|(?:the\s+)?{_RELATIVE}\s+{_UNITS}"
+    rf"|(?:the\s+)?(?:spring|summer|autumn|fall|winter)|(?:the\s+)?(?:first|second|third|"
+    rf"fourth|final|last)\s+quarter(?:\s+of\s+(?:the\s+year|\d{{4}}))?|(?:the|this|next)\s+"
+    rf"{_UNITS})"
+)
+_BACKGROUND = re.compile(
+    r"\b(?P<cue>expected|scheduled|slated|due|planned|set(?=\s+(?:for|to)\b))"
+    r"(?:\s+to\s+(?!(?:the|a|an|its|his|her|their|this|that)\b)(?:be\s+)?[a-z]+(?:\s+place)?)?"
+    rf"\s+(?P<when>(?:in|on|by|for|before|around|within|during|until|at)\s+{_WHEN}"
+    rf"|{_RELATIVE}\s+{_UNITS}|(?:this|next)\s+{_WEEKDAY})\b"
+)
+# Words before the cue that make it a predicate or someone's verb ("is expected
+# in", "she expected by June"), not a clause on a noun.
+_NOT_A_NOUN = {
+    "is", "are", "was", "were", "be", "been", "being", "am", "has", "have", "had", "he", "she",
+    "it", "they", "we", "i", "you", "who", "which", "that", "not", "as", "than", "so", "also",
+    "still", "now", "once", "long", "and", "or", "but", "to", "said", "says",
+}  # fmt: skip
+_RELATIVE_WORDS = {"that", "which", "who", "whom", "what", "as"}
+_GROUP_SET = set(GROUP_NOUNS)
+_DETERMINERS = {"a", "an", "the", "its", "his", "her", "their", "our", "this", "that", "these",
+                "those", "another", "any", "each", "next"}  # fmt: skip
+# Where a noun phrase with no determiner begins: after one of these.
+_BEFORE_A_NOUN = {"in", "on", "at", "of", "for", "to", "with", "by", "from", "after", "before",
+                  "ahead", "until", "when", "while", "and", "or", "but", "over", "about",
+                  "during", "since", "than", "he", "she", "it", "they", "we", "holds", "hold",
+                  "held", "attend", "attends", "said", "says", "that"}  # fmt: skip
+_BACKGROUND_NOTE = "A date the article gives in its own voice (a schedule); no level given."
+
+
+def _background(text: str, book: list[Reading]) -> list[tuple[int, int, int, Reading]]:
+    """The article's own background clauses in a sentence, outside quotations:
+    (where the noun phrase starts, where the cue starts, the end, its reading)."""
+    quoted = _quoted_spans(text)
+    found = []
+    for match in _BACKGROUND.finditer(text):
+        cue = match.start("cue")
+        if any(a <= cue < b for a, b in quoted):
+            continue  # the speaker's own words: "a summit scheduled for May" in quotation marks
+        start = _noun_phrase(text, cue)
+        if start is None:
+            continue
+        end = _trim(text, start, match.end())[1]
+        read = find_phrases(book, match.group("cue"))
+        reading = read[0][2] if read else Reading(match.group("cue"), "", None, None,
+                                                  "unscorable", None, _BACKGROUND_NOTE)  # fmt: skip
+        found.append((start, cue, end, reading))
+    return found
+
+
+def _noun_phrase(text: str, cue: int) -> int | None:
+    """Where the noun phrase a participle at ``cue`` stands on begins ("a major
+    party congress" before "expected"), or None if the participle follows no
+    noun ("is expected in", "she expected by June")."""
+    before = text[:cue].rstrip()
+    if before.endswith(","):  # "the congress, expected in January,"
+        before = before[:-1].rstrip()
+    if not before or len(text[len(before) : cue].strip(", ")) or not text[cue - 1].isspace():
+        return None
+    words = list(re.finditer(r"[\w'’-]+", before))[-8:]
+    if not words or words[-1].end() != len(before):
+        return None  # a quotation mark or a bracket right before it
+    last = words[-1].group().lower()
+    second = words[-2].group().lower() if len(words) > 1 else ""
+    if last in _NOT_A_NOUN or (last.endswith("ly") and (not second or second in _NOT_A_NOUN)):
+        return None  # "is expected in", "is widely expected in": a predicate, not background
+    if last.endswith("ed") and len(last) > 4:
+        return None  # "flights were cancelled due to …": a verb, not a noun
+    if last in _GROUP_SET or (words[-1].group()[:1].isupper() and second in _RELATIVE_WORDS):
+        return None  # "the deal analysts expected by June", "that Lund expected": theirs
+    for i in range(len(words) - 1, -1, -1):
+        if re.search(r"[^\w\s'’-]", before[words[i].end() : words[-1].start()]):
+            return None  # punctuation: the phrase does not reach back past it
+        word = words[i].group().lower()
+        if word in _DETERMINERS:
+            return words[i].start()
+        if word in _BEFORE_A_NOUN or word in _NOT_A_NOUN:
+            return words[i + 1].start() if i + 1 < len(words) else None
+    if len(words) < 8 and not before[: words[0].start()].strip(" " + QUOTES):
+        return words[0].start()  # the sentence opens with it: "Kim's visit, slated for …"
+    return None
+
+
+def _the_month(text: str, start: int, end: int) -> bool:
+    """ "May" in capitals inside a sentence is the month, not the hedge."""
+    return text[start:end] == "May" and text[:start].rstrip()[-1:] not in ("", *QUOTES, ":")
+
 
 def _signals(text: str, book: list[Reading]) -> list[tuple[int, int, Reading | None, float | None]]:
     """What in ``text`` says how likely: phrases of the book, stated chances, and
     words saying the odds move, each with its span."""
     found: list[tuple[int, int, Reading | None, float | None]] = [
-        (a, b, r, None) for a, b, r in find_phrases(book, text)
+        (a, b, r, None) for a, b, r in find_phrases(book, text) if not _the_month(text, a, b)
     ]
     for match in _STATED.finditer(text):
         value = float(next(g for g in match.groups() if g)) / 100
@@ -164,6 +297,14 @@ def _signals(text: str, book: list[Reading]) -> list[tuple[int, int, Reading | N
         direction = "increase" if match.group("up") else "decrease"
         reading = Reading(match.group(), "", None, None, "unscorable", direction, _MOVES)
         found = [f for f in found if not (f[0] < match.end() and match.start() < f[1])]
+        found.append((match.start(), match.end(), reading, None))
+    for match in _EFFECT.finditer(text):
+        if any(f[0] < match.end() and match.start() < f[1] for f in found):
+            continue  # "would likely boost": the phrase of the book says more
+        down = match.group("down") or re.search(r"\b(?:negative|adverse|damaging|harmful)\b",
+                                                match.group("impact") or "")  # fmt: skip
+        direction = "decrease" if down else "increase"
+        reading = Reading(match.group(), "", None, None, "unscorable", direction, _EFFECTS)
         found.append((match.start(), match.end(), reading, None))
     if not found:  # no level and no direction: a stated intention under a condition
         match = _INTENT_IF.search(text)
@@ -191,6 +332,7 @@ def scan(article: Article, book: list[Reading]) -> list[Candidate]:
     carried = None
     previous: tuple[int, Attribution] | None = None  # the last attribution, by paragraph
     found: list[Candidate] = []
+    reporter: Person | None = None  # the article's own voice, for its background clauses
     for index, sentence in enumerate(article.sentences):
         text = sentence.text
         if len(text) > MAX_SENTENCE:
@@ -218,7 +360,16 @@ def scan(article: Article, book: list[Reading]) -> list[Candidate]:
             if whole is not None and (quoted or ends_open)
             else (carried if quoted else None)
         )
-        signals = _signals(text, book)
+        backgrounds = _background(text, book)
+        stops = [cue for _, cue, _, _ in backgrounds]
+        for clause in backgrounds:
+            if reporter is None:
+                reporter = Person(REPORTER, kind="reporter", first_sentence=index)
+            candidate = _reported_background(article, sentence, index, reporter, clause)
+            if candidate.horizon is None or candidate.horizon.resolve_by >= article.published_on:
+                found.append(candidate)  # not "a reform expected in 2019" that never came
+        signals = [s for s in _signals(text, book)
+                   if not any(cue <= s[0] < end for _, cue, end, _ in backgrounds)]  # fmt: skip
         if not signals:
             continue
         bounds = [0, *(m.end() for m in _SEGMENT.finditer(text)), len(text) + 1]
@@ -234,16 +385,30 @@ def scan(article: Article, book: list[Reading]) -> list[Candidate]:
                                           (a + seg_start, b + seg_start))  # fmt: skip
             if attribution is None:
                 continue
+            inside = _theirs(text, attribution, inside)
             candidate = _candidate(article, sentence, index, attribution, min(inside, key=_rank),
-                                   seg_start)  # fmt: skip
+                                   seg_start, stops)  # fmt: skip
             if candidate is not None and candidate.confidence >= MIN_CONFIDENCE:
                 found.append(candidate)
     return _one_per_quote(found)
 
 
+def _theirs(text: str, attribution: Attribution,
+            signals: list[tuple[int, int, Reading | None, float | None]],
+            ) -> list[tuple[int, int, Reading | None, float | None]]:  # fmt: skip
+    """The signals that are the speaker's: when the attribution opens a "that"
+    clause ("… will test Karsland's official view that landings will fall"),
+    the words before it are the reporter's, if the clause has a signal of its own."""
+    a_end = attribution.span[1]
+    if a_end == 0 or not re.match(r"\s*,?\s*that\b", text[a_end:]):
+        return signals
+    after = [g for g in signals if g[0] >= a_end]
+    return after or signals
+
+
 def _candidate(article: Article, sentence: Sentence, index: int, attribution: Attribution,
                signal: tuple[int, int, Reading | None, float | None],
-               segment: int = 0) -> Candidate | None:  # fmt: skip
+               segment: int = 0, stops: list[int] | None = None) -> Candidate | None:  # fmt: skip
     assert article.published_on is not None
     text = sentence.text
     at, stop, reading, probability = signal
@@ -256,6 +421,9 @@ def _candidate(article: Article, sentence: Sentence, index: int, attribution: At
         # "told lawmakers in mid-October that it was possible…": who was told
         # and when belong to the attribution; the claim starts after "that".
         start = lead.end()
+    for stop in stops or ():
+        if start < stop < end and at < stop:  # the article's background clause is not theirs
+            end = _trim(text, start, stop)[1]
     if end - start < 8:
         return None
     quote = text[start:end]
@@ -305,10 +473,36 @@ def _candidate(article: Article, sentence: Sentence, index: int, attribution: At
                      round(max(0.05, min(0.99, confidence)), 2), reasons)  # fmt: skip
 
 
+def _reported_background(article: Article, sentence: Sentence, index: int, reporter: Person,
+                         clause: tuple[int, int, int, Reading]) -> Candidate:  # fmt: skip
+    """A background clause as the reporter's own claim ("a party congress
+    expected in January"), dated the day the article was published."""
+    assert article.published_on is not None
+    start, cue, end, reading = clause
+    text = sentence.text
+    quote = text[start:end]
+    wording = re.match(r"\w+", text[cue:]).group()  # type: ignore[union-attr]
+    confidence = 0.35
+    if reading.term is not None:
+        confidence += 0.25
+        reasons = [f'"{wording}" is in the phrase book ({reading.basis.replace("_", " ")})']
+    else:
+        reasons = [f'"{wording}": a schedule, no level (unscorable)']
+    reasons.append(_HOW["reporter"])
+    attribution = Attribution(REPORTER, reporter, "reporter", None, (0, 0))
+    return Candidate(index, sentence.start + start, sentence.start + end, quote, attribution,
+                     wording, reading, None, "forecast", None, article.published_on,
+                     "stated in the article; date of publication",
+                     horizon(quote, article.published_on), confidence, reasons)  # fmt: skip
+
+
 _HOW = {"named": "speaker named", "surname": "speaker by surname", "title": "speaker by title",
         "pronoun": "speaker by pronoun", "group": "an unnamed group",
         "carried": "the quotation goes on from the sentence before",
-        "paraphrase": "reported speech going on from the sentence before (check who)"}  # fmt: skip
+        "paraphrase": "reported speech going on from the sentence before (check who)",
+        "reporter": "the article's own background: a clause naming no one who expects it",
+        "collective": "a position the text gives to a body it names",
+        }  # fmt: skip
 
 
 def _one_per_quote(found: list[Candidate]) -> list[Candidate]:

@@ -10,6 +10,7 @@ it, so the file imports unchanged, and the claims come doubtful first.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -31,6 +32,18 @@ class Known:
     taken_aliases: set[str] = field(default_factory=set)  # alias keys of anyone
     questions: dict[str, tuple[str, str]] = field(default_factory=dict)  # slug -> (title, date)
     source_slugs: set[str] = field(default_factory=set)
+    _titles_with: dict[str, int] | None = field(default=None, repr=False)
+
+    def rarity(self, word: str) -> float:
+        """How much sharing ``word`` says that two wordings name one event: more
+        for a word few recorded titles use ("abandon") than for one most of them
+        do (the "north" and "korea" of a database about North Korea)."""
+        if self._titles_with is None:
+            self._titles_with = {}
+            for title, _ in self.questions.values():
+                for w in _words(title):
+                    self._titles_with[w] = self._titles_with.get(w, 0) + 1
+        return math.log(1 + len(self.questions) / (1 + self._titles_with.get(word, 0)))
 
 
 @dataclass
@@ -49,7 +62,15 @@ class Draft:
 _STOP = {"that", "this", "will", "would", "with", "from", "have", "there", "their", "they",
          "than", "then", "when", "what", "which", "about", "into", "over", "more", "most",
          "likely", "unlikely", "chance", "chances", "almost", "very", "expect", "expected",
-         "could", "might", "says", "said", "again", "also", "only", "some", "such"}  # fmt: skip
+         "could", "might", "says", "said", "again", "also", "only", "some", "such", "before",
+         "after", "unless", "until", "once", "while", "because", "since"}  # fmt: skip
+# Words that open a clause of its own: what happens first, instead, or on a condition.
+_SUBORDINATE = re.compile(r"\b(?:before|after|unless|until|if|once|while|whereas|because|since|"
+                          r"provided|as long as|when)\b", re.IGNORECASE)  # fmt: skip
+# A recorded question is the claim's own only if its main clause is: "sanctions
+# are eased before North Korea disarms" shares words with "no chance North
+# Korea disarms" and is another event.
+MIN_EVENT = 0.3
 
 
 @lru_cache(maxsize=8192)
@@ -65,6 +86,35 @@ def _similar(a: str, b: str) -> float:
     x, y = _words(a), _words(b)
     shared = len(x & y)
     return shared / min(len(x), len(y)) if shared >= 3 else 0.0
+
+
+def _without_lead(text: str) -> str:
+    """A wording without the clause it opens with: "Trump will boast" of "If they
+    meet, Trump will boast"."""
+    text = " ".join(text.split())
+    if _SUBORDINATE.match(text) and "," in text:
+        return text.split(",", 1)[1].strip()
+    return text
+
+
+def _main_clause(title: str) -> str:
+    """The event a question's title is about: "US sanctions are eased" of "US
+    sanctions are eased before North Korea disarms"."""
+    text = _without_lead(title)
+    cut = _SUBORDINATE.search(text, 1)
+    return text[: cut.start()] if cut else text
+
+
+def _same_event(claim: str, title: str, known: Known) -> float:
+    """How far a claim names the event of a question's title: the share of the
+    words of the title's main clause that the claim has too (past any clause it
+    opens with), each word counted by its rarity among the recorded titles."""
+    head = _words(_main_clause(title))
+    total = sum(known.rarity(w) for w in head)
+    if not total:
+        return 0.0
+    shared = head & _words(_without_lead(claim))
+    return sum(known.rarity(w) for w in shared) / total
 
 
 def _unique(slug: str, taken: set[str]) -> str:
@@ -163,15 +213,29 @@ def build(article: Article, candidates: list[Candidate], known: Known, *,
 
 def _speaker(person: Person, source_slug: str, known: Known) -> tuple[str, dict | None]:
     """How claims call a speaker, and their people entry (None: already recorded as is)."""
-    if person.kind == "group":
+    if person.kind == "reporter":  # the article's own voice: someone of this article only
+        spelling = person.name
+        alias = (
+            spelling if fold(spelling) not in known.taken_aliases else f"{spelling} ({source_slug})"
+        )
+        return alias, {
+            "name": f"The article's reporter (unnamed, {source_slug})",
+            "slug": _unique(f"{source_slug[:40].strip('-')}-reporter", set()),
+            "kind": "person",
+            "aliases": [alias],
+            "description": "The unnamed writer of the article, for background it states in "
+                           "its own voice rather than quoting anyone.",
+        }  # fmt: skip
+    if person.kind in ("group", "collective"):
         spelling = person.name
         alias = (
             spelling
             if fold(spelling) not in known.taken_aliases
             else (f"{spelling} ({source_slug})")
         )
+        unnamed = "unnamed, " if person.kind == "group" else ""  # not "the United States"
         return alias, {
-            "name": f"{spelling[:1].upper()}{spelling[1:]} (unnamed, {source_slug})",
+            "name": f"{spelling[:1].upper()}{spelling[1:]} ({unnamed}{source_slug})",
             "slug": _unique(f"{source_slug[:40].strip('-')}-{slugify(spelling)}", set()),
             "kind": "group",
             "aliases": [alias],
@@ -194,7 +258,7 @@ def _speaker(person: Person, source_slug: str, known: Known) -> tuple[str, dict 
 
 def _spelling(candidate: Candidate, names: dict[int, str], known: Known) -> str:
     person = candidate.attribution.person
-    if person.kind == "group":
+    if person.kind in ("group", "collective", "reporter"):
         return names[id(person)]
     return candidate.attribution.spelling
 
@@ -204,9 +268,15 @@ def _question(candidate: Candidate, published_on: dt.date, known: Known, taken: 
     """The slug of the claim's question: one recorded or drafted with the same
     words, or a new draft."""
     title = _title(candidate.quote)
-    best = max(known.questions.items(), key=lambda q: _similar(title, q[1][0]), default=None)
-    if best is not None and _similar(title, best[1][0]) >= 0.7:
-        return best[0]
+    fits = []
+    for slug, (recorded, _) in known.questions.items():
+        similar = _similar(title, recorded)
+        if similar >= 0.7:
+            event = _same_event(title, recorded, known)
+            if event >= MIN_EVENT:
+                fits.append((event, similar, slug))
+    if fits:  # the one naming the claim's own event, not the one sharing most words
+        return max(fits)[2]
     return _drafted(title, candidate, published_on, taken, questions,
                     "Drafted from the quote: reword it as the event to check.")  # fmt: skip
 

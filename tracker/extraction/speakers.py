@@ -8,7 +8,10 @@ each sentence around a verb of speaking or believing:
 - a speaker and then what they said: ``Okonkwo said that …``, ``Many
   economists expect …``, ``According to Saarinen, …``;
 - a pronoun for the last speaker named (``she added``), and a quotation
-  carried on from the sentence before.
+  carried on from the sentence before;
+- talk said to go round with no one named (``speculation has spread that
+  …``), the unnamed group "speculation", and a position stated for someone
+  (``the long-standing position of the United States and its allies that …``).
 
 A person is named in full once (often with a title before the name or a role
 after it) and then by surname or by the title alone ("the governor"): the
@@ -146,7 +149,7 @@ class Person:
 class Attribution:
     spelling: str  # the speaker as the sentence writes it
     person: Person
-    how: str  # "named", "surname", "title", "pronoun", "group", "carried"
+    how: str  # "named", "surname", "title", "pronoun", "group", "collective", "carried"
     role: str | None
     span: tuple[int, int]  # where the attribution stands in the sentence
 
@@ -221,12 +224,14 @@ class Cast:
                 return person
         return None
 
-    def group(self, spelling: str, index: int) -> Person:
+    def group(self, spelling: str, index: int, kind: str = "group") -> Person:
+        """An unnamed group ("many economists"), or with ``kind`` "collective" a
+        body the text names ("the United States and its allies")."""
         key = fold(spelling)
         for person in self.people:
-            if person.kind == "group" and fold(person.name) == key:
+            if person.kind == kind and fold(person.name) == key:
                 return person
-        person = Person(spelling, kind="group", first_sentence=index)
+        person = Person(spelling, kind=kind, first_sentence=index)
         self.people.append(person)
         return person
 
@@ -310,6 +315,41 @@ _ONE_AFTER = re.compile(rf"[,”\"]\s*({_ONE})\s+{_SPEECH}\b")
 _PRONOUN_SAID = re.compile(rf"\b(he|she|they)\s+(?:also\s+)?{_VERB}\b", re.IGNORECASE)
 _THE_TITLE = re.compile(rf"\b[Tt]he ([a-z]+(?: [a-z]+)?)\s+{_VERB}\b")
 _GROUP_VERB = re.compile(rf"({GROUP.pattern})(?:[\s,]+\w+){{0,3}}?[\s,]+{_GROUP_VERBS}\b")
+# Talk that goes round with no one named: "speculation has spread that …",
+# "rumours are swirling in the capital that …", "amid growing speculation that …".
+_HEARSAY_NOUN = (r"(?i:speculation|rumou?rs?|talk|expectations?|predictions?|fears?|hopes?|"
+                 r"concerns?|worries|suspicions?)")  # fmt: skip
+_HEARSAY = re.compile(
+    rf"(?:\b(?:[Tt]here\s+(?:is|are|was|were|has\s+been|have\s+been)|[Aa]mid|"
+    rf"(?:fuel|spark|prompt|rais|reviv|stok|feed)(?:e?s|e?d|ing|led|ling)?)\s+"
+    rf"(?:(?:growing|widespread|mounting|renewed|fresh|some|much|wide|intense|increasing|"
+    rf"new)\s+)?(?P<a>{_HEARSAY_NOUN})(?:\s+[^,.;\"“”]{{1,40}}?)?"
+    rf"|\b(?P<b>{_HEARSAY_NOUN})\s+(?:(?:has|have|had|is|are|was|were)\s+)?(?:been\s+)?"
+    rf"(?:\w+ly\s+)?(?:spread(?:s|ing)?|gr[eo]w(?:s|n|ing)?|mount(?:s|ed|ing)?|r[io]s(?:e|es|en|ing)|"
+    rf"swirl(?:s|ed|ing)?|intensif(?:y|ies|ied|ying)|increas(?:es|ed|ing)|emerg(?:es|ed|ing)|"
+    rf"circulat(?:es|ed|ing)|(?:re)?surfac(?:es|ed|ing)|buil(?:t|ds|ding)|gather(?:s|ed|ing)|"
+    rf"persist(?:s|ed|ing)?|abound(?:s|ed|ing)?|linger(?:s|ed|ing)?)"
+    rf"(?:\s+[^,.;\"“”]{{1,40}}?)?)(?=\s+that\b)"
+)
+# A position stated for someone: "the long-standing position of the United
+# States and its allies that …", "Washington's stated view that …".
+_STANCE_WORDS = (r"(?:position|view|stance|belief|assessment|expectation|line|policy|"
+                 r"argument|contention|insistence|conviction|judge?ment|forecast|prediction|"
+                 r"assurance)")  # fmt: skip
+_STANCE_ADJ = (r"(?:(?:long-?standing|stated|official|declared|public|publicly\s+stated|"
+               r"established|consistent|firm|settled|formal|shared|common|traditional|"
+               r"oft-repeated|repeated|well-known|known|current|own|clear|widely\s+held|"
+               r"firmly\s+held)[,\s]+){0,3}")  # fmt: skip
+# "the position of the party that won": "that" opening a relative clause, not a content.
+_RELATIVE_THAT = re.compile(r"\s+that\s+(?:is|are|was|were|has|have|had|will|would|can|could|"
+                            r"may|might|must|should|won|lost|led|ran|\w+ed)\b")  # fmt: skip
+_STANCE_OF = re.compile(
+    rf"\b[Tt]he\s+{_STANCE_ADJ}{_STANCE_WORDS}\s+of\s+(?P<who>[^,;:.\"“”]{{2,80}}?)(?=\s+that\b)"
+)
+_STANCE_POSSESSIVE = re.compile(
+    rf"(?P<who>{NAME.pattern}|\b[Tt]he\s+[a-z]+(?:\s+[a-z]+)?)['’]s?\s+{_STANCE_ADJ}"
+    rf"{_STANCE_WORDS}(?=\s+that\b)"
+)
 
 
 def attribute(sentence: str, cast: Cast, index: int, carried: Person | None) -> Attribution | None:
@@ -365,6 +405,43 @@ def attribute(sentence: str, cast: Cast, index: int, carried: Person | None) -> 
     if match is not None and cast.last is not None and match.group(1).lower() != "they":
         return Attribution(cast.last.name, cast.last, "pronoun", cast.last.role,
                            (match.start(), match.end()))  # fmt: skip
+    found = _hearsay(sentence, cast, index) or _stance(sentence, cast, index)
+    if found is not None:
+        return found
     if carried is not None and sentence.lstrip()[:1] in QUOTES:
         return Attribution(carried.name, carried, "carried", carried.role, (0, 0))
     return None
+
+
+def _hearsay(sentence: str, cast: Cast, index: int) -> Attribution | None:
+    """Speculation, rumours, talk or fears said to go round, with no one named:
+    an unnamed group of its own ("speculation"), whose words follow "that"."""
+    match = _HEARSAY.search(sentence)
+    if match is None:
+        return None
+    spelling = (match.group("a") or match.group("b")).lower()
+    person = cast.group(spelling, index)
+    return Attribution(spelling, person, "group", None, (match.start(), match.end()))
+
+
+def _stance(sentence: str, cast: Cast, index: int) -> Attribution | None:
+    """A position held by someone, with its content after "that": "the
+    long-standing position of the United States and its allies that …". A
+    person's name is that person; anything else (a government, "the United
+    States and its allies") is a group of its own, named as the text names it."""
+    match = _STANCE_OF.search(sentence) or _STANCE_POSSESSIVE.search(sentence)
+    if match is None or _RELATIVE_THAT.match(sentence, match.end()):
+        return None
+    who = " ".join(match.group("who").split())
+    span = (match.start(), match.end())
+    name = _clean_name(who) if NAME.fullmatch(who) else None
+    if name is not None:
+        known = cast._by_name(name.split())
+        if known is not None or len(name.split()) >= 2:
+            person, how = cast.person(name, None, index)
+            return Attribution(name, person, how, person.role, span)
+    if re.fullmatch(r"[Tt]he\s+[a-z]+(?:\s+[a-z]+)?", who):
+        titled = cast.by_title(who.split(None, 1)[1])
+        if titled is not None:
+            return Attribution(who, titled, "title", titled.role, span)
+    return Attribution(who, cast.group(who, index, "collective"), "collective", None, span)

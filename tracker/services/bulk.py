@@ -40,6 +40,7 @@ from tracker.guards import before_write
 from tracker.ledger import seal
 from tracker.models import (
     Claim,
+    ClaimAppearance,
     Outcome,
     OutcomeEvidence,
     Person,
@@ -56,10 +57,12 @@ from tracker.records import ClaimIn, OutcomeIn, PersonIn, QuestionIn, SourceIn, 
 from tracker.services.claims import (
     CLAIM_FIELDS,
     TermRef,
+    appearance_values,
     check_made_on,
     check_quote,
     claim_value_shower,
     mapping_columns,
+    refuse_other_appearance,
     refuse_other_claim,
 )
 from tracker.services.differences import shown
@@ -664,7 +667,49 @@ class BulkImporter:
         ).scalar_one()
         if created < len(rows):
             self._compare_skipped_claims(conn, batch, rows, before)
+        if any(r.appearances for _, r in batch):
+            self._write_appearances(conn, batch, rows)
         return created, len(batch) - created, lambda: None
+
+    def _write_appearances(
+        self, conn: Connection, batch: list[tuple[str, ClaimIn]], rows: list[dict[str, Any]]
+    ) -> None:
+        """A claim's later appearances (a seed file lists them under the claim),
+        held to the rules of ``add-appearance``: the later source exists and
+        has the quote, it is not the claim's own source, and it is not dated
+        before the claim; the same appearance again is skipped, another under
+        the same claim and source is refused with the field named."""
+        m = self.maps
+        for (where, r), row in zip(batch, rows, strict=True):
+            if not r.appearances:
+                continue
+            claim_id = conn.execute(
+                select(Claim.id).where(Claim.source_id == row["source_id"],
+                                       Claim.person_id == row["person_id"],
+                                       Claim.quote == row["quote"])
+            ).scalar_one()  # fmt: skip
+            for n, a in enumerate(r.appearances):
+                with located(where):
+                    if a.source not in m.sources:
+                        raise NotFound(f"appearances[{n}]: no source {quoted(a.source)}")
+                    source_id, source_text, _ = m.sources[a.source]
+                    new = appearance_values(a, row["source_id"], row["made_on"], source_id,
+                                            source_text)  # fmt: skip
+                    found = conn.execute(
+                        select(ClaimAppearance.id, ClaimAppearance.quote,
+                               ClaimAppearance.appeared_on, ClaimAppearance.retracted_at)
+                        .where(ClaimAppearance.claim_id == claim_id,
+                               ClaimAppearance.source_id == source_id)
+                    ).first()  # fmt: skip
+                    if found is not None:
+                        old = {"quote": found[1], "appeared_on": found[2]}
+                        refuse_other_appearance(claim_id, a.source, old, new, found[0],
+                                                found[3] is not None)  # fmt: skip
+                        continue
+                    conn.execute(
+                        ClaimAppearance.__table__.insert(),
+                        {"claim_id": claim_id, "source_id": source_id, **new},
+                    )
 
     def _compare_skipped_claims(
         self,

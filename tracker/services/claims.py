@@ -324,6 +324,41 @@ def question_of_claim(session: Session, claim_id: int) -> Question:
     return question
 
 
+def appearance_values(
+    rec: AppearanceIn, claim_source_id: int, claim_made_on: dt.date,
+    source_id: int, source_text: str | None,
+) -> dict[str, Any]:  # fmt: skip
+    """An appearance's columns, held to its rules: not the claim's own source,
+    the quote found in the later source's text (stored as that text has it),
+    not dated before the claim. Messages name the field, as a seed file has it."""
+    if source_id == claim_source_id:
+        raise ValidationFailed(f"appearances: {rec.source} is already the claim's first source")
+    try:
+        quote = check_quote(rec.quote, rec.source, source_text)
+    except ValidationFailed as exc:
+        raise ValidationFailed(f"appearances: {exc}") from None
+    if rec.appeared_on is not None and rec.appeared_on < claim_made_on:
+        raise ValidationFailed(
+            f"appearances: {rec.appeared_on} is before the claim was made ({claim_made_on}); "
+            "record the earliest source as the claim's own"
+        )
+    return {"quote": quote, "appeared_on": rec.appeared_on}
+
+
+def refuse_other_appearance(
+    claim_id: int, source_slug: str, old: dict[str, Any], new: dict[str, Any],
+    appearance_id: int, retracted: bool,
+) -> None:  # fmt: skip
+    """The one refusal for an appearance already recorded with other values."""
+    found = differing(old, new)
+    if found:
+        refuse(
+            f"the appearance of claim {claim_id} in {source_slug}",
+            found,
+            None if retracted else f'tracker retract appearance {appearance_id} --reason "…"',
+        )
+
+
 def add_appearance(session: Session, claim: Claim, rec: AppearanceIn) -> bool:
     """Note that ``claim`` appears again in another source; True if it is new.
 
@@ -331,39 +366,18 @@ def add_appearance(session: Session, claim: Claim, rec: AppearanceIn) -> bool:
     against the later source's text as for the claim itself.
     """
     source = require_source(session, rec.source)
-    if source.id == claim.source_id:
-        raise ValidationFailed(f"appearances: {source.slug} is already the claim's first source")
-    try:
-        quote = check_quote(rec.quote, source.slug, source.text)
-    except ValidationFailed as exc:
-        raise ValidationFailed(f"appearances: {exc}") from None
-    if rec.appeared_on is not None and rec.appeared_on < claim.made_on:
-        raise ValidationFailed(
-            f"appearances: {rec.appeared_on} is before the claim was made ({claim.made_on}); "
-            "record the earliest source as the claim's own"
-        )
+    new = appearance_values(rec, claim.source_id, claim.made_on, source.id, source.text)
     existing = session.scalar(
         select(ClaimAppearance).where(
             ClaimAppearance.claim_id == claim.id, ClaimAppearance.source_id == source.id
         )
     )
     if existing is not None:
-        new = {"quote": quote, "appeared_on": rec.appeared_on}
-        found = differing({"quote": existing.quote, "appeared_on": existing.appeared_on}, new)
-        if found:
-            refuse(
-                f"the appearance of claim {claim.id} in {source.slug}",
-                found,
-                None
-                if existing.retracted_at is not None
-                else f'tracker retract appearance {existing.id} --reason "…"',
-            )
+        old = {"quote": existing.quote, "appeared_on": existing.appeared_on}
+        refuse_other_appearance(claim.id, source.slug, old, new, existing.id,
+                                existing.retracted_at is not None)  # fmt: skip
         return False
-    session.add(
-        ClaimAppearance(
-            claim_id=claim.id, source_id=source.id, quote=quote, appeared_on=rec.appeared_on
-        )
-    )
+    session.add(ClaimAppearance(claim_id=claim.id, source_id=source.id, **new))
     session.flush()
     return True
 
