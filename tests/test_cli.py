@@ -239,7 +239,7 @@ def test_list_formats(seeded: Path, invoke: Invoke, fmt: str) -> None:
 
 def test_list_filters(seeded: Path, invoke: Invoke) -> None:
     def ids(*args: str) -> set[int]:
-        return {r["id"] for r in json.loads(invoke("list", *args, "--json").output)}
+        return {r["id"] for r in json.loads(invoke("list", *args, "--json").stdout)}
 
     # Every past question of the seeds has an outcome: one more, overdue.
     invoke("add-question", "--slug", "past-due", "--title", "Past due", "--criteria", "c",
@@ -360,3 +360,17 @@ def test_appearances_in_seed_files(seeded: Path, invoke: Invoke, tmp_path: Path)
     before = dump(seeded)
     invoke("import", str(seed))
     assert dump(seeded) == before
+
+
+def test_list_pages_a_terminal_table(seeded: Path, invoke: Invoke) -> None:
+    """A table shows the first rows and says how many more; data formats give all."""
+    total = len(json.loads(invoke("list", "--json").stdout))
+    assert total == len(json.loads(invoke("list", "--limit", "0", "--json").stdout))
+    shown = invoke("list", "--limit", "5")
+    assert shown.stdout.count("\n") < total
+    assert f"… and {total - 5} more (--limit 0 for all)" in shown.stderr
+    assert "more" not in invoke("list").stderr  # fewer than the default 100
+    assert len(json.loads(invoke("list", "--limit", "3", "--json").stdout)) == 3
+    first = invoke("list", "--status", "resolved", "--limit", "1").stderr
+    resolved = len(json.loads(invoke("list", "--status", "resolved", "--json").stdout))
+    assert f"… and {resolved - 1} more" in first

@@ -1279,22 +1279,42 @@ def retract_appearance(
 @click.option("--status", type=click.Choice(QUESTION_STATUSES), help="By the question's status.")
 @click.option("--tag", help="Only questions with this tag.")
 @click.option("--since", metavar="YYYY-MM-DD", help="Only claims made on or after this date.")
-@click.option("--limit", type=COUNT, help="At most this many rows; 0 for all.")
+@click.option(
+    "--limit",
+    type=COUNT,
+    metavar="N",
+    help="Show the first N (oldest) only; 0 for all. [default: 100 in a table, all otherwise]",
+)
 @output_options
 @click.pass_context
-def list_(ctx: click.Context, since: str | None, fmt: str, **filters: Any) -> None:
+def list_(
+    ctx: click.Context, since: str | None, limit: int | None, fmt: str, **filters: Any
+) -> None:
     """List claims with their probability, question, status and outcome.
+
+    A table shows the first 100 and says how many more there are; --limit 0
+    shows all, and --json, --csv and --nl give all unless --limit is given.
 
     \b
     Example:
         tracker list --speaker "Pan Kil-ju"
         tracker list --status overdue --csv
+        tracker list --limit 0
     """
-    from tracker.services.listing import list_claims
+    from tracker.services.listing import count_claims, list_claims
+    from tracker.services.report import COUNT_UP_TO
 
-    since_date = _date_option(since, "--since")
-    filters["limit"] = filters.get("limit") or None  # 0: all
-    rows = _read(ctx, lambda db: list_claims(db, since=since_date, **filters))
+    filters["since"] = _date_option(since, "--since")
+    if limit is None:
+        limit = 100 if fmt == "table" else 0
+
+    def read(db: Any) -> tuple[list[dict[str, Any]], int]:
+        rows = list_claims(db, limit=limit or None, **filters)
+        if not limit or len(rows) < limit:
+            return rows, len(rows)
+        return rows, count_claims(db, up_to=limit + COUNT_UP_TO + 1, **filters)
+
+    rows, total = _read(ctx, read)
     emit(
         rows,
         fmt,
@@ -1314,6 +1334,10 @@ def list_(ctx: click.Context, since: str | None, fmt: str, **filters: Any) -> No
         width=40,
         empty="no claims match",
     )
+    if total > len(rows):
+        extra = total - len(rows)
+        more = f"over {COUNT_UP_TO:,}" if extra > COUNT_UP_TO else str(extra)
+        click.echo(f"… and {more} more (--limit 0 for all)", err=True)
 
 
 def _instant_option(value: str | None) -> Any:

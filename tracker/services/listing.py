@@ -44,7 +44,37 @@ def claim_rows(
     return db.rows(sql, params)
 
 
-def list_claims(
+def list_claims(db: Reader, *, limit: int | None = None, **filters: Any) -> list[dict[str, Any]]:
+    """Claims, oldest first, with their probability, question and outcome;
+    with ``retracted``, the retracted ones instead (kept apart: not scored).
+
+    Every filter is a bound parameter; ``speaker`` matches any alias.
+    """
+    where, params = _filters(db, **filters)
+    rows = claim_rows(db, where, limit, **params)
+    if filters.get("question") is not None:
+        # A claim that merely depends on the question does not forecast it: say which.
+        for row in rows:
+            row["on_question"] = (
+                "about it" if row["question_id"] == params["question_id"] else ("conditional on it")
+            )
+    return rows
+
+
+def count_claims(db: Reader, *, up_to: int, **filters: Any) -> int:
+    """How many claims the filters of ``list_claims`` match, counted up to
+    ``up_to`` (an exact count of a large archive reads every claim)."""
+    where, params = _filters(db, **filters)
+    return int(
+        db.value(
+            f"SELECT count(*) FROM (SELECT 1 FROM claims AS c WHERE {' AND '.join(where)} "
+            "LIMIT :up_to) AS found",
+            {**params, "up_to": up_to},
+        )
+    )
+
+
+def _filters(
     db: Reader,
     *,
     speaker: str | None = None,
@@ -52,14 +82,9 @@ def list_claims(
     status: str | None = None,
     tag: str | None = None,
     since: dt.date | None = None,
-    limit: int | None = None,
     retracted: bool = False,
-) -> list[dict[str, Any]]:
-    """Claims, oldest first, with their probability, question and outcome;
-    with ``retracted``, the retracted ones instead (kept apart: not scored).
-
-    Every filter is a bound parameter; ``speaker`` matches any alias.
-    """
+) -> tuple[list[str], dict[str, Any]]:
+    """The conditions on claims ``c`` and their bound parameters."""
     where: list[str] = [f"c.retracted_at IS {'NOT ' if retracted else ''}NULL"]
     params: dict[str, Any] = {}
     if speaker is not None:
@@ -80,11 +105,4 @@ def list_claims(
     if since is not None:
         where.append("c.made_on >= :since")
         params["since"] = since.isoformat()
-    rows = claim_rows(db, where, limit, **params)
-    if question is not None:
-        # A claim that merely depends on the question does not forecast it: say which.
-        for row in rows:
-            row["on_question"] = (
-                "about it" if row["question_id"] == params["question_id"] else ("conditional on it")
-            )
-    return rows
+    return where, params
