@@ -9,7 +9,10 @@ Recipe for a revision's fixture: the seeds imported at head, plus an outcome
 and its correction (so the history has a chain), then the schema downgraded to
 that revision, which keeps every row (downgrades drop only views, triggers and
 search indexes). Old fixtures are kept as they are unless --all is given: they
-stand for databases written by older versions of tracker.
+stand for databases written by older versions of tracker. (Since 0014 the
+seeds record what schema 0013 cannot hold, an unresolvable outcome and a
+directional claim with a condition, so the fixtures before 0014 can no longer
+be rebuilt from them: keep those files.)
 """
 
 from __future__ import annotations

@@ -59,17 +59,42 @@ def test_revisions_form_one_line_named_after_their_files() -> None:
         assert "from tracker.models" not in source, f"{path.name} must not import live models"
 
 
-def test_down_a_step_and_up_again_keeps_the_data(seeded: Path) -> None:
-    engine = _engine(seeded)
-    before = dump(seeded)
+@pytest.fixture
+def portable(db_path: Path, invoke: Invoke) -> Path:
+    """A database whose records every revision can hold: the fixture written by
+    0013 (the seeds as they stood then), upgraded to head."""
+    import shutil
+
+    shutil.copy(ROOT / "tests" / "fixtures" / "schema" / "0013.db", db_path)
+    invoke("list")  # upgrades it
+    for backup in db_path.parent.glob("tracker.backup-*.db"):
+        backup.unlink()
+    return db_path
+
+
+def test_down_a_step_and_up_again_keeps_the_data(portable: Path) -> None:
+    engine = _engine(portable)
+    before = dump(portable)
     for revision in reversed(known_revisions()[:-1]):
         downgrade(engine, revision)
         assert schema_state(engine).revision == revision
     upgrade(engine)
+    assert dump(portable) == before
+
+
+def test_a_downgrade_that_would_lose_records_is_refused(seeded: Path, invoke: Invoke) -> None:
+    """The seeds hold an unresolvable outcome and a directional claim with a
+    condition, which schema 0013 cannot: the downgrade says so and changes nothing."""
+    before = dump(seeded)
+    err = invoke("db", "downgrade", known_revisions()[-2], ok=False).stderr
+    assert "schema 0013 cannot hold" in err and "1 outcomes observed or unresolvable" in err
+    assert "1 directional claims or opinions with a condition" in err
     assert dump(seeded) == before
+    assert schema_state(_engine(seeded)).revision == head_revision()
 
 
-def test_down_to_base_and_up_again(seeded: Path, invoke: Invoke) -> None:
+def test_down_to_base_and_up_again(portable: Path, invoke: Invoke) -> None:
+    seeded = portable
     before = dump(seeded)
     down = invoke("db", "downgrade", "base")
     backup = Path(down.stderr.split("backup at ", 1)[1].split()[0])
@@ -86,7 +111,8 @@ def test_down_to_base_and_up_again(seeded: Path, invoke: Invoke) -> None:
     invoke("import", str(ROOT / "seeds"))
 
 
-def test_old_database_is_backed_up_then_upgraded_on_first_use(seeded: Path) -> None:
+def test_old_database_is_backed_up_then_upgraded_on_first_use(portable: Path) -> None:
+    seeded = portable
     if len(known_revisions()) < 2:
         pytest.skip("only one revision")
     engine = _engine(seeded)

@@ -409,9 +409,34 @@ def _drop_triggers(dialect: str) -> None:
             op.execute(f"DROP FUNCTION IF EXISTS {name}()")
 
 
+# What schema 0013 cannot hold: a downgrade would lose it, so it is refused.
+BEYOND_0013 = {
+    "numeric questions": "SELECT count(*) FROM questions WHERE question_type <> 'binary'",
+    "claims that give a number": f"SELECT count(*) FROM claims WHERE {ESTIMATED}",
+    "outcomes observed or unresolvable": "SELECT count(*) FROM outcomes "
+    "WHERE result IN ('observed', 'unresolvable')",
+    "directional claims or opinions with a condition": "SELECT count(*) FROM claims "
+    "WHERE condition_question_id IS NOT NULL AND kind IN ('directional', 'opinion')",
+}
+
+
+def _refuse_what_0013_cannot_hold() -> None:
+    bind = op.get_bind()
+    found = {what: bind.exec_driver_sql(sql).scalar() for what, sql in BEYOND_0013.items()}
+    held = [f"{n} {what}" for what, n in found.items() if n]
+    if held:
+        from tracker.errors import SchemaError
+
+        raise SchemaError(
+            f"schema 0013 cannot hold what this database records ({', '.join(held)}); "
+            "nothing was changed"
+        )
+
+
 def downgrade() -> None:
     dialect = op.get_bind().dialect.name
     sqlite = dialect == "sqlite"
+    _refuse_what_0013_cannot_hold()
     drop_views(op.execute, "0014")
     op.execute("DROP VIEW late_edits")
     _drop_triggers(dialect)
