@@ -242,7 +242,7 @@ def test_there_is_a_fixture_for_every_revision() -> None:
     )
 
 
-ADDED_DEFAULTS = {"claims": ("yes",), "questions": ("binary",)}
+ADDED_DEFAULTS = {"claims": ("yes",), "questions": ("binary",), "score_totals": (0,)}
 
 
 @pytest.mark.parametrize("revision", known_revisions())
@@ -264,7 +264,8 @@ def test_upgrade_from_every_revision_keeps_the_data(
     for table, rows in before.items():
         # Every row kept; columns a later revision adds (at the end) start empty,
         # or at their default (claims.side: every claim so far is on the "yes" side;
-        # questions.question_type: every question so far is a yes/no one).
+        # questions.question_type: every question so far is a yes/no one; score totals of
+        # numeric estimates: none so far).
         assert len(after[table]) == len(rows), table
         kept = [row[: len(old)] for row, old in zip(after[table], rows, strict=True)]
         assert kept == rows, table
