@@ -202,9 +202,22 @@ def test_history_survives_correction_reimport_and_upgrade(seeded: Path, invoke: 
 
     invoke("import", str(SEEDS))  # the seed file still says "no": that is history, not a rewrite
     assert [t for t in dump(seeded) if t[0] == "outcomes"] == outcomes
+
+
+def test_history_survives_a_downgrade_and_upgrade(
+    db_path: Path, invoke: Invoke, tmp_path: Path
+) -> None:
+    """On records every revision can hold (the fixture written at 0013, upgraded)."""
+    shutil.copy(FIXTURES / "0013.db", db_path)
+    slug = "trump-kim-meet-during-korea-visit"
+    invoke("add-outcome", slug, "ambiguous", "--on", "2025-10-29",
+           "--evidence", "https://example.org/x", "--note", "a dissenting reading")  # fmt: skip
+    history = json.loads(invoke("show", slug, "--json").output)[0]["outcomes"]
+    assert [o["result"] for o in history] == ["no", "ambiguous"]
+    outcomes = [t for t in dump(db_path) if t[0] == "outcomes"]
     invoke("db", "downgrade", known_revisions()[0])
     invoke("db", "upgrade")
-    assert [t for t in dump(seeded) if t[0] == "outcomes"] == outcomes
+    assert [t for t in dump(db_path) if t[0] == "outcomes"] == outcomes
     assert json.loads(invoke("show", slug, "--json").output)[0]["outcomes"] == history
 
 
