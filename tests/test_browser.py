@@ -78,3 +78,19 @@ def test_scoreboard_page_in_chromium(served) -> None:  # type: ignore[no-untyped
     chromium("--window-size=1400,900", f"--screenshot={shot}", url)
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert shot.stat().st_size > 20_000
+
+
+def test_per_claim_views_are_offered_as_stored_queries(served) -> None:  # type: ignore[no-untyped-def]
+    base, name = served
+    page = chromium("--dump-dom", f"{base}/{name}")
+    # The stored queries are offered on the database page; the per-claim views are not.
+    for query in ("claim_on_every_scale", "question_scores", "claims_by_status"):
+        assert f'href="/{name}/{query}"' in page, query
+    for view in ("claim_scores", "claim_probabilities_by_scale", "score_members"):
+        assert f'href="/{name}/{view}"' not in page, view
+    assert f'href="/{name}/question_status"' in page
+    void = chromium("--dump-dom", f"{base}/{name}/claims_by_status?status=void")
+    assert "Claims by status" in void
+    # The two void claims of the seeds: a question found unresolvable, one annulled.
+    assert "eventually meet for talks again in the coming months" in void
+    assert "unlikely to produce meaningful results" in void

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +64,52 @@ def test_internal_tables_are_hidden(site: Site) -> None:
     for name in ("alembic_version", "claims_fts", "claims_fts_data", "sources_fts_idx"):
         assert tables[name]["hidden"], name
     assert not tables["claims"]["hidden"]
+
+
+# The views with a row per claim (and scale), computed when read: too many rows
+# to count or facet within the site's 1 s limit on a large archive, so hidden,
+# and read through stored queries for the claims asked for.
+PER_CLAIM_VIEWS = (
+    "claim_probabilities_by_scale", "claim_scores", "score_inputs", "score_members",
+    "numeric_scores", "range_coverage",
+)  # fmt: skip
+PER_CLAIM_QUERIES = (
+    "claim_on_every_scale", "claim_groups", "question_scores", "claims_by_status",
+    "numeric_forecasts", "range_calibration",
+)  # fmt: skip
+STATUSES = (
+    "scored", "numeric", "open", "pending", "partial", "void", "hindsight", "unscorable",
+    "directional", "opinion",
+)  # fmt: skip
+
+
+def test_per_claim_views_are_hidden(site: Site) -> None:
+    described = metadata()["databases"]["tracker"]["tables"]
+    database = site.get("/DB.json")
+    listed = {v["name"] for v in database["views"]}
+    assert {"question_status", "score_groups", "claim_probabilities"} <= listed
+    page, index = site.get("/DB"), site.get("/")
+    assert f'href="/{site.name}/question_status"' in page  # views are linked so
+    for view in PER_CLAIM_VIEWS:
+        assert described[view]["hidden"] and "facets" not in described[view], view
+        assert view not in listed, view
+        link = f'href="/{site.name}/{view}"'
+        assert link not in page and link not in index, view
+        # Reached by its address, the page still answers, with no count and no
+        # facet, even when asked for one.
+        first = site.get(f"/DB/{view}.json")
+        assert first["filtered_table_rows_count"] is None and first["facet_results"] == {}, view
+        asked = site.get(f"/DB/{view}.json?_nocount=&_facet={first['columns'][0]}")
+        assert asked["filtered_table_rows_count"] is None and asked["facet_results"] == {}, view
+        assert asked["rows"] == first["rows"], view
+        assert "row" in site.get(f"/DB/{view}")  # the HTML page too
+    # What people browse them for is offered as stored queries instead.
+    assert set(PER_CLAIM_QUERIES) <= {q["name"] for q in database["queries"]}
+    # Tables and views that are not hidden keep their count and facets.
+    claims = site.get("/DB/claims.json?_facet=kind")
+    assert claims["filtered_table_rows_count"] == 22 and "kind" in claims["facet_results"]
+    status = site.get("/DB/question_status.json")
+    assert status["filtered_table_rows_count"] == 15 and "status" in status["facet_results"]
 
 
 def test_canned_queries(site: Site) -> None:
@@ -169,3 +217,188 @@ def test_corrections_are_shown_with_their_reasons(seeded: Path, invoke: Invoke) 
     # The page of the table carries its description, and visitors cannot write.
     assert "Every correction" in site.get("/DB/revisions")
     site.get("/DB/-/query.json?sql=delete+from+revisions", status=400)
+
+
+def view_rows(db: Path, sql: str, *params: object) -> list[dict[str, Any]]:
+    """Rows read straight from the database's views, as dicts."""
+    conn = sqlite3.connect(db)
+    conn.row_factory = sqlite3.Row
+    try:
+        return [dict(row) for row in conn.execute(sql, params)]
+    finally:
+        conn.close()
+
+
+def _id(result: Any) -> int:
+    return int(json.loads(result.stdout)[0]["id"])
+
+
+@pytest.fixture
+def every_status(seeded: Path, invoke: Invoke) -> dict[str, int]:
+    """The seeds plus a claim of each status they lack: hindsight, pending, and
+    numeric (a point, two ranges and a threshold on a question whose value was
+    observed). Returns the new claims' ids."""
+    invoke("add-source", "--slug", "later", "--title", "Later", "--published-on", "2026-03-01")
+
+    def claim(question: str, quote: str, *options: str) -> int:
+        said = ("--speaker", "Ban Kil-joo", "--source", "later", "--quote", quote)
+        return _id(invoke("add-claim", *said, "--question", question, *options, "--json"))
+
+    resolved = "us-nk-diplomacy-resumes-quickly"  # resolved NO on 2025-12-31
+    ids = {
+        "hindsight": claim(resolved, "talks, 20%", "--made-on", "2026-02-01",
+                           "--probability", "0.2"),
+        "pending": claim(resolved, "if talks resume, 60%", "--made-on", "2025-10-20",
+                         "--kind", "conditional", "--condition", "us-nk-talks-resume",
+                         "--condition-result", "yes", "--probability", "0.6"),
+    }  # fmt: skip
+    invoke("add-question", "--slug", "gold", "--title", "Gold at the end of February 2026",
+           "--unit", "US$ per ounce", "--criteria", "The LBMA PM price on 27 February 2026",
+           "--resolve-by", "2026-02-28")  # fmt: skip
+    for form, options in (
+        ("point", ("--value", "4000")),
+        ("held", ("--range", "3800", "4200", "--probability", "0.8")),
+        ("missed", ("--range", "4200", "4500", "--probability", "0.9")),
+        ("threshold", ("--above", "3900", "--probability", "0.7")),
+    ):
+        ids[form] = claim("gold", f"gold: {form}", "--made-on", "2026-01-15", *options)
+    invoke("add-outcome", "gold", "4120", "--on", "2026-02-27",
+           "--evidence", "https://example.org/lbma")  # fmt: skip
+    return ids
+
+
+def test_claim_on_every_scale(seeded: Path, every_status: dict[str, int]) -> None:
+    site = Site(seeded)
+    for claim in (1, 9, every_status["held"], every_status["hindsight"]):  # scored, open...
+        rows = site.get(f"/DB/claim_on_every_scale.json?_shape=array&claim={claim}")
+        want = view_rows(
+            seeded,
+            "SELECT s.scale, s.status, s.result, round(s.brier, 4) AS brier, "
+            "round(s.log_loss, 4) AS log_loss, s.hit, i.horizon, s.covered, "
+            "round(s.interval_score, 4) AS interval_score "
+            "FROM claim_scores AS s JOIN score_inputs AS i "
+            "ON i.claim_id = s.claim_id AND i.scale = s.scale WHERE s.claim_id = ?",
+            claim,
+        )
+        read = view_rows(
+            seeded,
+            "SELECT scale, scale_term AS term, round(probability, 3) AS probability, "
+            "round(prob_low, 3) AS low, round(prob_high, 3) AS high "
+            "FROM claim_probabilities_by_scale WHERE claim_id = ?",
+            claim,
+        )
+        assert rows[0]["scale"] == "recorded" and len(rows) == 5, claim
+        by_scale = {r["scale"]: r for r in rows}
+        for expected in (*want, *read):
+            got = by_scale[expected["scale"]]
+            assert {k: got[k] for k in expected} == expected, (claim, expected["scale"])
+    assert site.get("/DB/claim_on_every_scale.json?_shape=array&claim=") == []
+
+
+def test_claim_groups(site: Site, seeded: Path) -> None:
+    for claim in (1, 7, 9):
+        rows = site.get(f"/DB/claim_groups.json?_shape=array&claim={claim}")
+        want = view_rows(
+            seeded,
+            "SELECT m.dimension, m.group_key, m.label, g.claims, g.scored, "
+            "round(g.mean_brier, 3) AS mean_brier FROM score_members AS m "
+            "JOIN score_groups AS g ON g.scale = m.scale AND g.dimension = m.dimension "
+            "AND g.group_key = m.group_key WHERE m.claim_id = ? AND m.scale = 'recorded' "
+            "ORDER BY m.dimension, m.label",
+            claim,
+        )
+        assert {r["dimension"] for r in want} >= {"overall", "speaker", "tag", "basis"}
+        assert [{k: r[k] for k in want[0]} for r in rows] == want, claim
+
+
+def test_question_scores(seeded: Path, every_status: dict[str, int]) -> None:
+    site = Site(seeded)
+    for question, scale in (
+        ("trump-kim-meet-during-korea-visit", ""),
+        ("trump-kim-meet-during-korea-visit", "phia"),
+        ("apec-meeting-produces-results", "survey"),
+        ("gold", ""),
+    ):
+        rows = site.get(f"/DB/question_scores.json?_shape=array&question={question}&scale={scale}")
+        want = view_rows(
+            seeded,
+            "SELECT claim_id, scale, scale_term AS term, round(probability, 3) AS probability, "
+            "status, result, round(brier, 4) AS brier, observed_value, "
+            "round(pct_error, 4) AS pct_error, covered FROM claim_scores "
+            "WHERE question = ? AND scale = ? ORDER BY made_on, claim_id",
+            question,
+            scale or "recorded",
+        )
+        assert want, question
+        assert [{k: r[k] for k in want[0]} for r in rows] == want, (question, scale)
+    assert site.get("/DB/question_scores.json?_shape=array&question=no-such-question") == []
+
+
+def test_claims_by_status(seeded: Path, invoke: Invoke, every_status: dict[str, int]) -> None:
+    invoke("retract", "claim", "3", "--reason", "entered twice")  # never listed again
+    site = Site(seeded)
+
+    def listed(status: str, after: str = "") -> list[dict[str, Any]]:
+        return site.get(f"/DB/claims_by_status.json?_shape=array&status={status}&after={after}")
+
+    for status in STATUSES:
+        want = view_rows(
+            seeded,
+            "SELECT claim_id, status, result, condition_result, condition_outcome, "
+            "round(brier, 3) AS brier FROM claim_scores "
+            "WHERE scale = 'recorded' AND status = ? ORDER BY claim_id",
+            status,
+        )
+        assert want, status  # the seeds and the fixture have every status
+        rows = listed(status)
+        assert [{k: r[k] for k in want[0]} for r in rows] == want, status
+        # The next page starts after the last claim id shown.
+        assert listed(status, str(want[0]["claim_id"])) == rows[1:], status
+    scored = [r["claim_id"] for r in listed("scored")]
+    assert 3 not in scored and every_status["threshold"] in scored
+    assert [r["claim_id"] for r in listed("hindsight")] == [every_status["hindsight"]]
+    assert [r["claim_id"] for r in listed("pending")] == [every_status["pending"]]
+    numeric = {every_status[k] for k in ("point", "held", "missed")}
+    assert {r["claim_id"] for r in listed("numeric")} == numeric
+    # Why each void claim is void shows on its row.
+    for row in listed("void"):
+        assert row["result"] in {"ambiguous", "annulled", "unresolvable"} or (
+            row["condition_outcome"] is not None
+            and row["condition_outcome"] != row["condition_result"]
+        )
+    assert listed("") == [] and listed("nonsense") == []
+
+
+def test_numeric_forecasts_and_range_calibration(
+    seeded: Path, every_status: dict[str, int]
+) -> None:
+    site = Site(seeded)
+    columns = (
+        "SELECT claim_id, form, status, estimate, estimate_low, estimate_high, threshold, "
+        "observed_value, abs_error, round(pct_error, 4) AS pct_error, covered, "
+        "round(interval_score, 4) AS interval_score, round(brier, 4) AS brier "
+        "FROM numeric_scores"
+    )
+    want = view_rows(seeded, columns + " ORDER BY made_on, claim_id")
+    assert len(want) == 4
+    for question in ("", "gold"):
+        rows = site.get(f"/DB/numeric_forecasts.json?_shape=array&question={question}")
+        assert [{k: r[k] for k in want[0]} for r in rows] == want, question
+    by_id = {r["claim_id"]: r for r in want}
+    assert by_id[every_status["held"]]["covered"] == 1
+    assert by_id[every_status["missed"]]["covered"] == 0
+    assert (
+        site.get("/DB/numeric_forecasts.json?_shape=array&question=trump-kim-fourth-summit") == []
+    )
+
+    coverage = view_rows(
+        seeded,
+        "SELECT speaker, level, ranges, covered, round(coverage, 3) AS coverage "
+        "FROM range_coverage ORDER BY person_id IS NOT NULL, speaker, level",
+    )
+    assert len(coverage) == 4  # everyone and Ban Kil-joo, at 80% and at 90%
+    assert site.get("/DB/range_calibration.json?_shape=array&speaker=") == coverage
+    # Any spelling of a name; the rows for everyone always come first.
+    assert site.get("/DB/range_calibration.json?_shape=array&speaker=Pan+Kil") == coverage
+    nobody = site.get("/DB/range_calibration.json?_shape=array&speaker=Nobody+Atall")
+    assert nobody == [r for r in coverage if r["speaker"] == "all speakers"]

@@ -143,6 +143,9 @@ def test_the_plugin_leaves_other_datasette_instances_alone(seeded: Path) -> None
     assert get(sql_url("select length(zeroblob(100000000))"))["rows"] == [[100_000_000]]
     assert get(sql_url("select printf('%d', 7)"))["rows"] == [["7"]]
     assert get("/-/databases.json")[0]["path"] == str(seeded)
+    # Nor does it hide their views or leave out the counts of their pages.
+    assert "claim_scores" in {v["name"] for v in get("/DB.json")["views"]}
+    assert get("/DB/claim_scores.json")["filtered_table_rows_count"] == 110
     for site in sites:  # and the tracker's own sites keep their limits
         assert "too big" in site.get(sql_url("select zeroblob(100000000)"), status=400)["error"]
     assert app(seeded).setting("sql_time_limit_ms") == 1000  # the time limit is kept
@@ -197,6 +200,13 @@ def test_tracker_serve_has_the_limits(seeded: Path, tmp_path: Path) -> None:
             assert int(proc_status.read_text().split("VmHWM:")[1].split()[0]) < 1_600_000
         status, body = get("/DB/scoreboard.json?_shape=array")
         assert status == 200 and "Kim Tae-hyung" in body
+        # The per-claim views are not listed, and a hidden view's page is not counted.
+        status, body = get("/DB.json")
+        assert status == 200 and "claim_scores" not in {
+            v["name"] for v in json.loads(body)["views"]
+        }
+        status, body = get("/DB/claim_scores.json")
+        assert status == 200 and json.loads(body)["filtered_table_rows_count"] is None
     finally:
         proc.terminate()
         proc.wait(timeout=10)

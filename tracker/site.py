@@ -61,6 +61,20 @@ def write_metadata(target: Path, database: str) -> None:
 # off; the useful facets are configured per table in the metadata instead.
 SETTINGS: dict[str, Any] = {"sql_time_limit_ms": 1000, "suggest_facets": False}
 
+# The per-claim views (claim_scores and the views that read it) are computed
+# when read: a page of their rows is quick, but a count or a facet reads every
+# claim on every scale (half a million rows at 100,000 claims took Datasette
+# 0.96 s to count; at a million it runs past the 1 s limit), and sorting or
+# filtering on a computed column does too. So the metadata marks them hidden
+# and offers stored queries that read claim_scores for the claims asked for
+# (claim_on_every_scale, question_scores, claims_by_status...). Datasette 0.65
+# hides tables marked hidden but lists every view, and it has no setting to
+# leave a table's count out (only `?_nocount=1` in a request), so the site
+# does both: a hidden view is left out of the lists of views (the database
+# page, its JSON and the index), and the page of a hidden table or view, which
+# only a link or a typed address reaches, runs no count and no facet.
+NO_COUNT = (b"_nocount", b"_nofacet")
+
 
 # What one visitor's request can make the server do. Datasette's time limit is
 # checked between SQLite instructions, every thousand of them, so it cannot
@@ -140,15 +154,65 @@ def _prepare_connection(conn: sqlite3.Connection, database: str, datasette: Any)
         limit_connection(conn)
 
 
+def _hidden(datasette: Any, database: str) -> set[str]:
+    """The tables and views the metadata marks hidden in ``database``."""
+    tables = datasette.metadata(database=database, fallback=False) or {}
+    return {name for name, meta in (tables.get("tables") or {}).items() if meta.get("hidden")}
+
+
+def _uncounted_query(datasette: Any, path: str, query: bytes) -> bytes:
+    """The query string a request for ``path`` is served with: for the page of
+    a hidden table or view (``/db/name``, ``/db/name.json``, ``.csv``...), with
+    no count and no facet; any other request as it came."""
+    parts = path.strip("/").split("/")
+    if len(parts) != 2 or parts[0] not in datasette.databases:
+        return query
+    if parts[1].split(".", 1)[0] not in _hidden(datasette, parts[0]):
+        return query
+    kept = [arg for arg in query.split(b"&") if arg and arg.split(b"=", 1)[0] not in NO_COUNT]
+    return b"&".join([*kept, *(key + b"=1" for key in NO_COUNT)])
+
+
+def _asgi_wrapper(datasette: Any) -> Any:
+    def wrap(app: Any) -> Any:
+        if not isinstance(datasette, _site_class()):
+            return app
+
+        async def uncounted(scope: dict, receive: Any, send: Any) -> None:
+            if scope.get("type") == "http":
+                query = _uncounted_query(datasette, scope["path"], scope.get("query_string", b""))
+                scope = dict(scope, query_string=query)
+            await app(scope, receive, send)
+
+        return uncounted
+
+    return wrap
+
+
 @functools.cache
 def _site_class() -> type:
     """Datasette as the tracker serves it, with the site's plugin registered
     (once per process, on first use: Datasette is an optional dependency)."""
     from datasette import hookimpl
     from datasette.app import Datasette
+    from datasette.database import Database
     from datasette.plugins import pm
 
+    class ListedDatabase(Database):  # type: ignore[misc]
+        async def view_names(self) -> list[str]:
+            # Every list of views (the database page, its JSON, the index)
+            # comes from here; the table page does not ask.
+            hidden = _hidden(self.ds, self.name)
+            return [name for name in await super().view_names() if name not in hidden]
+
     class Site(Datasette):  # type: ignore[misc]
+        def add_database(self, db: Any, name: str | None = None, route: str | None = None) -> Any:
+            # Datasette makes its Database objects itself: make them leave hidden views
+            # out of their lists.
+            if type(db) is Database:
+                db.__class__ = ListedDatabase
+            return super().add_database(db, name=name, route=route)
+
         def _connected_databases(self) -> list[dict[str, Any]]:
             # /-/databases without each file's absolute path: Datasette 0.65 has
             # no setting for it, and both the page and its JSON come from here.
@@ -158,6 +222,7 @@ def _site_class() -> type:
     if pm.get_plugin(PLUGIN_NAME) is None:
         plugin = ModuleType(PLUGIN_NAME, "The forecast tracker's limits (tracker.site).")
         plugin.prepare_connection = hookimpl(_prepare_connection)  # type: ignore[attr-defined]
+        plugin.asgi_wrapper = hookimpl(_asgi_wrapper)  # type: ignore[attr-defined]
         pm.register(plugin, name=PLUGIN_NAME)
     return Site
 
