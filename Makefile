@@ -32,7 +32,7 @@ test: $(VENV)/.installed-test
 	bash .ci/install-chromium
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
 # Full-size reliability scenarios (8 writers x 250, 2 report loops; 20 SIGKILLs of a large import).
 stress: $(VENV)/.installed-test
