@@ -595,17 +595,11 @@ FROM ("""),
            c.estimate, c.estimate_low, c.estimate_high, c.threshold, c.threshold_side,
            qo.observed_value"""),
 ])  # fmt: skip
-_V0014["score_inputs"] = """
-SELECT s.claim_id, s.scale, s.person_id, s.speaker, s.question_id, s.mapping_basis,
-       s.status, s.outcome_value, s.brier, s.brier_best, s.brier_worst, s.log_loss, s.hit,
-       CASE WHEN s.horizon_days IS NULL THEN NULL
-            WHEN s.horizon_days <= 30 THEN '0-30 days'
-            WHEN s.horizon_days <= 90 THEN '31-90 days'
-            WHEN s.horizon_days <= 365 THEN '91-365 days'
-            ELSE 'over 365 days' END AS horizon,
-       s.made_on, s.pct_error, s.covered
-FROM claim_scores AS s
-"""
+# The inputs carry what the organisation groups and the numeric totals need.
+_V0014["score_inputs"] = _replaced(_V0013["score_inputs"], [
+    ("ELSE 'over 365 days' END AS horizon\n",
+     "ELSE 'over 365 days' END AS horizon,\n       s.made_on, s.pct_error, s.covered\n"),
+])  # fmt: skip
 _V0014["score_members"] = _group_union(
     "SELECT '{dimension}' AS dimension, {key} AS group_key, {label} AS label, b.* "
     "FROM score_inputs AS b {joins} {where}",
