@@ -488,7 +488,7 @@ def run_all(full: bool) -> list[Outcome]:
     if full:
         writers, crash, bulk = (8, 250, 2), (20, 20_000), (20, 100_000)
     else:
-        writers, crash, bulk = (4, 15, 1), (3, 600), (4, 20_000)
+        writers, crash, bulk = (4, 15, 1), (3, 300), (4, 12_000)  # as in tests/test_reliability.py
     results = [concurrent_writers(*writers)]
     missing = postgres_unavailable()
     if missing is None:
