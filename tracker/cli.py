@@ -921,11 +921,13 @@ def add_outcome(
     result: str | None = args[-1]
     value = None
     if result not in RESULTS:
+        import math
+
         try:  # a numeric question's value observed ("4120", "4,120.5")
             value = float(result.replace(",", "").replace("_", ""))
         except ValueError:
             value = None
-        if value is None or value != value or value in (float("inf"), float("-inf")):
+        if value is None or not math.isfinite(value):
             raise InputError(
                 f"RESULT must be one of {', '.join(RESULTS)}, or the value observed of a numeric "
                 f"question, not {quoted(result)}"

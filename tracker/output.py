@@ -133,3 +133,10 @@ def emit_record(record: dict[str, Any], fmt: str) -> None:
     width = max(len(k) for k in record)
     for key, value in record.items():
         click.echo(f"{key:>{width}}: {_cell(value, None)}")
+
+
+def number(value: Any) -> str:
+    """A quantity as people write it: 4,120 or 4.3 or 0.25."""
+    if value is None:
+        return "–"
+    return f"{value:,.0f}" if value == int(value) and abs(value) >= 1000 else f"{value:,.6g}"

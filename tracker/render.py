@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from tracker.output import emit
+from tracker.output import emit, number
 from tracker.text import visible
 
 
@@ -72,7 +72,7 @@ def _outcomes(history: list[dict[str, Any]]) -> None:
         return
     for o in history:
         mark = "current" if o["current"] else "superseded by a later record"
-        value = f" {o['value']:,.6g}" if o.get("value") is not None else ""
+        value = f" {number(o['value'])}" if o.get("value") is not None else ""
         _echo(
             f"  #{o['id']} {o['result'].upper()}{value} on {o['occurred_on']} "
             f"(recorded {o['recorded_at']} by {o['recorded_by']}; {mark})"
@@ -95,6 +95,15 @@ def _question_block(title: str, q: dict[str, Any] | None) -> None:
     _outcomes(q["outcomes"])
 
 
+def _estimate(e: dict[str, Any]) -> str:
+    """A numeric claim's number as said: a point, a range, or a threshold."""
+    if e["value"] is not None:
+        return number(e["value"])
+    if e["low"] is not None:
+        return f"{number(e['low'])} to {number(e['high'])} (the probability is its level)"
+    return f"ends {e['side']} {number(e['threshold'])} (the probability is of that)"
+
+
 def render_claim(c: dict[str, Any]) -> None:
     _echo(f"Claim {c['id']} ({c['kind']}), made {c['made_on']}")
     if c.get("made_on_note"):
@@ -108,7 +117,7 @@ def render_claim(c: dict[str, Any]) -> None:
     if c.get("wording"):
         _echo(f"Wording: {c['wording']}")
     if c.get("estimate"):
-        _echo(f"Estimate: {c['estimate']}")
+        _echo(f"Estimate: {_estimate(c['estimate'])}")
     if c.get("side") == "no":
         _echo(f"Probability of NO (the claim is about the question's opposite): {_probability(c)}")
     else:

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from tracker.output import json_text, write_csv
+from tracker.output import json_text, number, write_csv
 from tracker.text import visible
 
 SCALE_NAMES = {
@@ -85,13 +85,6 @@ def said(n: dict[str, Any]) -> str:
         return f"{number(n['estimate_low'])} to {number(n['estimate_high'])}{level}"
     chance = f" (p {num(n['probability'], 2)})" if n["probability"] is not None else ""
     return f"{n['threshold_side']} {number(n['threshold'])}{chance}"
-
-
-def number(value: Any) -> str:
-    """A quantity as people write it: 4,120 or 4.3 or 0.25."""
-    if value is None:
-        return "–"
-    return f"{value:,.0f}" if value == int(value) and abs(value) >= 1000 else f"{value:,.6g}"
 
 
 def _numeric_rows(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -461,16 +461,11 @@ def show_claim(session: Session, claim_id: int) -> dict[str, Any]:
     }
 
 
-def _estimate(claim: Claim) -> str | None:
-    """A numeric claim's number as said: a point, a range, or a threshold."""
-    if claim.estimate is not None:
-        return f"{claim.estimate:,.6g}"
-    if claim.estimate_low is not None and claim.estimate_high is not None:
-        low, high = claim.estimate_low, claim.estimate_high
-        return f"{low:,.6g} to {high:,.6g} (the probability is its level)"
-    if claim.threshold is not None:
-        return f"ends {claim.threshold_side} {claim.threshold:,.6g} (the probability is of that)"
-    return None
+def _estimate(claim: Claim) -> dict[str, Any] | None:
+    """A numeric claim's number: a point, a range, or a threshold and its side."""
+    found = {"value": claim.estimate, "low": claim.estimate_low, "high": claim.estimate_high,
+             "threshold": claim.threshold, "side": claim.threshold_side}  # fmt: skip
+    return found if any(v is not None for v in found.values()) else None
 
 
 def _score(session: Session, claim_id: int) -> dict[str, Any] | None:

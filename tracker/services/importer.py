@@ -66,11 +66,13 @@ class ImportSummary:
                 "section": section,
                 **{a: self.counts[(section, a)] for a in ("created", "updated", "unchanged")},
             }
-            for section in SECTIONS
-        ] + [
-            {"section": "affiliations",
-             **{a: self.counts[("affiliations", a)] for a in ("created", "updated", "unchanged")}}
-        ] * any(k[0] == "affiliations" for k in self.counts)  # fmt: skip
+            for section in (*SECTIONS, *self.extra_sections)
+        ]
+
+    @property
+    def extra_sections(self) -> tuple[str, ...]:
+        """Rows a seed file gives inside another section's (people's affiliations)."""
+        return ("affiliations",) if any(s == "affiliations" for s, _ in self.counts) else ()
 
     @property
     def changed(self) -> int:
