@@ -19,6 +19,10 @@ from tracker.score_views import END_OF_TIME, EVERY_CLAIM, with_clause
 from tracker.services.scores import TABLES
 from tracker.synthetic import generate
 
+# Every status a claim can have (score_views, claim_scores).
+STATUSES = ("scored", "open", "pending", "partial", "void", "hindsight", "unscorable",
+            "directional", "opinion", "numeric")  # fmt: skip
+
 
 def _rows(conn: sqlite3.Connection, sql: str, params: dict | None = None) -> list[tuple]:
     return sorted(conn.execute(sql, params or {}).fetchall(), key=lambda r: tuple(map(str, r)))
@@ -139,6 +143,12 @@ def test_bulk_import_leaves_totals_current(
     assert len(rebuilds) == 2
     invoke("import", str(tmp_path / "outcomes.jsonl"))  # again: nothing changes
     assert_totals_current(db_path)
+    # The set holds claims of every status, so the set-wise totals are
+    # checked against the templates on each of them.
+    conn = sqlite3.connect(db_path)
+    statuses = {row[0] for row in conn.execute("SELECT DISTINCT status FROM claim_scores")}
+    conn.close()
+    assert statuses == set(STATUSES)
 
 
 def test_writes_from_outside_mark_totals_stale_and_the_report_rebuilds(

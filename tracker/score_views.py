@@ -784,7 +784,9 @@ VERSIONS: dict[str, dict[str, str]] = {
     "0014": _V0014,
 }  # fmt: skip
 CURRENT = _V0014
-TOTAL_COLUMNS = _sum_columns(_SUMS_0014)
+CURRENT_SUMS = _SUMS_0014  # the sums of the current score_totals template
+CURRENT_GROUPS = _GROUPS_0014  # and its kinds of group
+TOTAL_COLUMNS = _sum_columns(CURRENT_SUMS)
 
 
 def _dialect_sql(dialect: str) -> dict[str, str]:

@@ -142,6 +142,10 @@ CSV_COLUMNS = [
     "condition_question",
     "condition_result",
     "direction",
+    "value",
+    "range",
+    "above",
+    "below",
 ]
 EPOCH = dt.date(2015, 1, 1)
 TODAY = dt.date(2026, 11, 1)
@@ -169,11 +173,37 @@ def _write_jsonl(path: Path, rows: Any) -> int:
     return n
 
 
+def _numeric(row: dict[str, Any], rng: random.Random, questions: int) -> dict[str, Any]:
+    """A forecast turned into one on a numeric question: a point, a range
+    (with a level or without) or a threshold with its probability."""
+    kept = {k: row[k] for k in ("speaker", "source", "made_on", "quote", "role")}
+    kept["question"] = f"n-{rng.randrange(questions):06d}"
+    guess = round(rng.uniform(60, 140), 1)
+    form = rng.choice(["value", "range", "above", "below"])
+    if form == "value":
+        kept["value"] = guess
+    elif form == "range":
+        width = round(rng.uniform(2, 30), 1)
+        kept["range"] = [round(guess - width, 1), round(guess + width, 1)]
+        level = rng.choice([None, 0.5, 0.8, 0.9])
+        if level is not None:
+            kept["probability"] = level
+    else:
+        kept[form] = guess
+        kept["probability"] = round(rng.randint(1, 19) * 0.05, 2)
+    return kept
+
+
 def generate(folder: Path, claims: int, seed: int = 1) -> dict[str, int]:
     """Write the data set into ``folder``; returns the row count of each file."""
     folder.mkdir(parents=True, exist_ok=True)
     n = sizes(claims)
     rng = random.Random(seed)
+    # Numeric questions and the claims on them draw from a second generator,
+    # so the rest of the data set is the same as before they were added.
+    numbers = random.Random(seed + 1)
+    numeric_dates = [_day(numbers, dt.date(2016, 1, 1), dt.date(2030, 12, 31))
+                     for _ in range(max(2, n["questions"] // 40))]  # fmt: skip
     counts: dict[str, int] = {}
 
     source_dates: list[dt.date] = []
@@ -220,6 +250,16 @@ def generate(folder: Path, claims: int, seed: int = 1) -> dict[str, int]:
                 "resolve_by": resolve_by.isoformat(),
                 "horizon": rng.choice(HORIZONS),
                 "tags": sorted(rng.sample(TAGS, rng.randint(1, 3))),
+            }
+        for j, resolve_by in enumerate(numeric_dates):
+            yield {
+                "slug": f"n-{j:06d}",
+                "title": f"Index {j} at its close",
+                "criteria": f"The published value of index {j} on {resolve_by.isoformat()}.",
+                "resolve_by": resolve_by.isoformat(),
+                "type": "numeric",
+                "unit": "index points",
+                "tags": ["economy-asia"],
             }
 
     def claim_rows() -> Any:
@@ -284,6 +324,8 @@ def generate(folder: Path, claims: int, seed: int = 1) -> dict[str, int]:
                 )
             else:
                 row.update(wording=rng.choice(UNSCORABLE_WORDS), basis="unscorable")
+            if i % 40 == 7 and "kind" not in row and row.get("basis") != "unscorable":
+                row = _numeric(row, numbers, len(numeric_dates))
             yield row
 
     def outcomes() -> Any:
@@ -302,6 +344,8 @@ def generate(folder: Path, claims: int, seed: int = 1) -> dict[str, int]:
                 "evidence_url": f"https://evidence.example/{q}",
                 "recorded_at": f"{recorded.isoformat()}T12:00:00Z",
             }
+            if row["result"] == "annulled" and q % 2 == 0:
+                row["result"] = "unresolvable"  # searched for, not established
             yield row
             if rng.random() < 0.05:
                 later = min(recorded + dt.timedelta(days=rng.randint(1, 60)), TODAY)
@@ -311,14 +355,27 @@ def generate(folder: Path, claims: int, seed: int = 1) -> dict[str, int]:
                     "note": "correction: the first report was wrong",
                     "recorded_at": f"{later.isoformat()}T12:00:00Z",
                 }
+        for j, resolve_by in enumerate(numeric_dates):
+            if resolve_by > TODAY or numbers.random() > 0.8:
+                continue
+            occurred = min(_day(numbers, resolve_by - dt.timedelta(days=30), resolve_by), TODAY)
+            yield {
+                "question": f"n-{j:06d}",
+                "result": "observed",
+                "value": round(numbers.uniform(60, 140), 1),
+                "occurred_on": occurred.isoformat(),
+                "evidence_url": f"https://evidence.example/index/{j}",
+                "recorded_at": f"{occurred.isoformat()}T18:00:00Z",
+            }
 
     counts["sources"] = _write_jsonl(folder / "sources.jsonl", sources())
     counts["people"] = _write_jsonl(folder / "people.jsonl", people())
     counts["questions"] = _write_jsonl(folder / "questions.jsonl", questions())
-    rng_claims_state = rng.getstate()
+    rng_claims_state = rng.getstate(), numbers.getstate()
     counts["claims"] = _write_jsonl(folder / "claims.jsonl", claim_rows())
     counts["outcomes"] = _write_jsonl(folder / "outcomes.jsonl", outcomes())
-    rng.setstate(rng_claims_state)  # the CSV holds exactly the same claims
+    rng.setstate(rng_claims_state[0])  # the CSV holds exactly the same claims
+    numbers.setstate(rng_claims_state[1])
     with (folder / "claims.csv").open("w", newline="", encoding="utf-8") as fh:
         writer = csv.DictWriter(fh, fieldnames=CSV_COLUMNS)
         writer.writeheader()
@@ -329,6 +386,7 @@ def generate(folder: Path, claims: int, seed: int = 1) -> dict[str, int]:
                     **row,
                     "condition_question": condition.get("question"),
                     "condition_result": condition.get("result"),
+                    "range": ";".join(map(str, row.pop("range"))) if "range" in row else None,
                 }
             )
     return counts

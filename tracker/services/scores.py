@@ -26,6 +26,7 @@ from typing import Any
 from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session
 
+from tracker import kept_totals
 from tracker.reads import SessionReader
 from tracker.score_views import (
     CALIBRATION_COLUMNS,
@@ -63,23 +64,20 @@ def _set_fresh(db: Database) -> None:
     )
 
 
-def _compute_into_delta(db: Database, table: str, scope: str, params: dict[str, Any]) -> None:
-    """Evaluate the template ``table`` over the claims in ``scope`` into the
-    temporary table ``<table>_delta``. A write's scope is a few claims: the
-    templates are inlined so they read them through the indexes."""
-    prefix = with_clause(_dialect(db), scope, inline=scope != EVERY_CLAIM)
-    db.execute(text(f"DROP TABLE IF EXISTS {table}_delta"))
-    db.execute(
-        text(f"CREATE TEMPORARY TABLE {table}_delta AS {prefix}\nSELECT * FROM {table}"),
-        {**_PARAMS, **params},
-    )
+def _compute_deltas(db: Database, scope: str, params: dict[str, Any]) -> None:
+    """Evaluate the kept templates over the claims in ``scope`` into the
+    temporary tables ``<table>_delta``, set-wise (``tracker.kept_totals``).
+    A write's scope is a few claims: the templates are inlined so they read
+    them through the indexes."""
+    for statement in kept_totals.statements(_dialect(db), scope, inline=scope != EVERY_CLAIM):
+        db.execute(text(statement), {**_PARAMS, **params})
 
 
 def _apply(db: Database, scope: str, params: dict[str, Any], sign: int) -> None:
     """Add (sign 1) or take away (sign -1) what the claims in ``scope``
     contribute to every kept table."""
+    _compute_deltas(db, scope, params)
     for table, (key, values) in TABLES.items():
-        _compute_into_delta(db, table, scope, params)
         keys = ", ".join(key)
         counted = [v for v in values if v != "label"]
         if sign > 0:
@@ -177,8 +175,8 @@ def person_upkeep(db: Database, person_id: int) -> Upkeep:
 
 def rebuild(db: Database) -> None:
     """Recompute every total from scratch."""
+    _compute_deltas(db, EVERY_CLAIM, {})
     for table, (key, values) in TABLES.items():
-        _compute_into_delta(db, table, EVERY_CLAIM, {})
         columns = ", ".join([*key, *values])
         db.execute(text(f"DELETE FROM {table}"))
         db.execute(text(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {table}_delta"))
