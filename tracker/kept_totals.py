@@ -32,16 +32,30 @@ templates evaluated as written.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from typing import TYPE_CHECKING, Any
 
 from tracker.score_views import (
     CALIBRATION_COLUMNS,
     CURRENT,
     CURRENT_GROUPS,
     CURRENT_SUMS,
+    END_OF_TIME,
+    EVERY_CLAIM,
     TOTAL_COLUMNS,
     with_clause,
 )
+
+if TYPE_CHECKING:
+    from tracker.reads import Reader
+
+# Each kept table: its key columns and the counted/summed columns after them.
+TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "score_totals": (("scale", "dimension", "group_key"), ("label", *TOTAL_COLUMNS)),
+    "calibration_totals": (("scale", "term", "forecast"), CALIBRATION_COLUMNS),
+}
+PARAMS = {"as_of": END_OF_TIME.strip("'"), "today": "2000-01-01"}  # today: unused by totals
 
 # The temporary tables the statements leave for the caller.
 DELTAS = {"score_totals": "score_totals_delta", "calibration_totals": "calibration_totals_delta"}
@@ -158,3 +172,59 @@ def statements(dialect: str, scope: str, inline: bool) -> list[str]:
         ),
         *(f"DROP TABLE {name}" for name in (_RECORDED, _SIGNATURES, _REREAD)),
     ]
+
+
+def compute_deltas(db: Reader, scope: str, params: dict[str, Any]) -> None:
+    """Evaluate the kept templates over the claims in ``scope`` into the
+    temporary tables ``<table>_delta``. A write's scope is a few claims: the
+    templates are inlined so they read them through the indexes."""
+    for statement in statements(db.dialect, scope, inline=scope != EVERY_CLAIM):
+        db.run(statement, {**PARAMS, **params})
+
+
+def apply(db: Reader, scope: str, params: dict[str, Any], sign: int) -> None:
+    """Add (sign 1) or take away (sign -1) what the claims in ``scope``
+    contribute to every kept table."""
+    compute_deltas(db, scope, params)
+    for table, (key, values) in TABLES.items():
+        keys = ", ".join(key)
+        counted = [v for v in values if v != "label"]
+        if sign > 0:
+            updates = ", ".join(
+                ["label = excluded.label"] * ("label" in values)
+                + [f"{v} = {table}.{v} + excluded.{v}" for v in counted]
+            )
+            db.run(
+                f"INSERT INTO {table} ({keys}, {', '.join(values)}) "
+                f"SELECT {keys}, {', '.join(values)} FROM {table}_delta WHERE 1 = 1 "
+                f"ON CONFLICT ({keys}) DO UPDATE SET {updates}"
+            )
+        else:  # an UPDATE, not an upsert: SQLite checks an upsert's row before the conflict
+            updates = ", ".join(f"{v} = {table}.{v} - d.{v}" for v in counted)
+            match = " AND ".join(f"{table}.{k} = d.{k}" for k in key)
+            db.run(f"UPDATE {table} SET {updates} FROM {table}_delta AS d WHERE {match}")
+            # A group none of whose claims are left is not a group any more.
+            db.run(
+                f"DELETE FROM {table} WHERE claims = 0 AND ({keys}) IN "
+                f"(SELECT {keys} FROM {table}_delta)"
+            )
+        db.run(f"DROP TABLE {table}_delta")
+
+
+def set_fresh(db: Reader) -> None:
+    """Mark the totals current (the tracker's own writes tripped the stale triggers)."""
+    db.run(
+        "UPDATE score_state SET stale = 0, refreshed_at = :now WHERE id = 1",
+        {"now": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")},
+    )
+
+
+def rebuild(db: Reader) -> None:
+    """Recompute every total from scratch."""
+    compute_deltas(db, EVERY_CLAIM, {})
+    for table, (key, values) in TABLES.items():
+        columns = ", ".join([*key, *values])
+        db.run(f"DELETE FROM {table}")
+        db.run(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {table}_delta")
+        db.run(f"DROP TABLE {table}_delta")
+    set_fresh(db)

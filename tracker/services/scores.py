@@ -3,8 +3,9 @@
 ``score_totals`` and ``calibration_totals`` hold counts and sums per scale and
 group; ``score_groups``, ``calibration`` and ``murphy`` derive everything else
 from them. What the totals hold is defined once, by the templates of the same
-names in ``tracker.score_views``; this module only evaluates those templates
-over the claims a write can affect:
+names in ``tracker.score_views``; ``tracker.kept_totals`` evaluates those
+templates, set-wise, over the claims a write can affect, and this module
+says which claims and when:
 
 * before the write, what those claims contributed is taken away;
 * after it, what they contribute now is added.
@@ -28,24 +29,14 @@ from sqlalchemy.orm import Session
 
 from tracker import kept_totals
 from tracker.reads import SessionReader
-from tracker.score_views import (
-    CALIBRATION_COLUMNS,
-    END_OF_TIME,
-    EVERY_CLAIM,
-    TOTAL_COLUMNS,
-    with_clause,
-)
+from tracker.score_views import with_clause
 from tracker.services.score_state import totals_stale
 from tracker.types import utcnow
 
 Database = Session | Connection
 
-# Each kept table: its key columns and the counted/summed columns after them.
-TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "score_totals": (("scale", "dimension", "group_key"), ("label", *TOTAL_COLUMNS)),
-    "calibration_totals": (("scale", "term", "forecast"), CALIBRATION_COLUMNS),
-}
-_PARAMS = {"as_of": END_OF_TIME.strip("'"), "today": "2000-01-01"}  # today: unused by totals
+TABLES = kept_totals.TABLES
+_PARAMS = kept_totals.PARAMS
 
 
 def _dialect(db: Database) -> str:
@@ -58,52 +49,11 @@ def is_stale(db: Database) -> bool:
 
 
 def _set_fresh(db: Database) -> None:
-    db.execute(
-        text("UPDATE score_state SET stale = 0, refreshed_at = :now WHERE id = 1"),
-        {"now": utcnow().strftime("%Y-%m-%dT%H:%M:%SZ")},
-    )
-
-
-def _compute_deltas(db: Database, scope: str, params: dict[str, Any]) -> None:
-    """Evaluate the kept templates over the claims in ``scope`` into the
-    temporary tables ``<table>_delta``, set-wise (``tracker.kept_totals``).
-    A write's scope is a few claims: the templates are inlined so they read
-    them through the indexes."""
-    for statement in kept_totals.statements(_dialect(db), scope, inline=scope != EVERY_CLAIM):
-        db.execute(text(statement), {**_PARAMS, **params})
+    kept_totals.set_fresh(SessionReader(db))
 
 
 def _apply(db: Database, scope: str, params: dict[str, Any], sign: int) -> None:
-    """Add (sign 1) or take away (sign -1) what the claims in ``scope``
-    contribute to every kept table."""
-    _compute_deltas(db, scope, params)
-    for table, (key, values) in TABLES.items():
-        keys = ", ".join(key)
-        counted = [v for v in values if v != "label"]
-        if sign > 0:
-            updates = ", ".join(
-                ["label = excluded.label"] * ("label" in values)
-                + [f"{v} = {table}.{v} + excluded.{v}" for v in counted]
-            )
-            db.execute(
-                text(
-                    f"INSERT INTO {table} ({keys}, {', '.join(values)}) "
-                    f"SELECT {keys}, {', '.join(values)} FROM {table}_delta WHERE 1 = 1 "
-                    f"ON CONFLICT ({keys}) DO UPDATE SET {updates}"
-                )
-            )
-        else:  # an UPDATE, not an upsert: SQLite checks an upsert's row before the conflict
-            updates = ", ".join(f"{v} = {table}.{v} - d.{v}" for v in counted)
-            match = " AND ".join(f"{table}.{k} = d.{k}" for k in key)
-            db.execute(text(f"UPDATE {table} SET {updates} FROM {table}_delta AS d WHERE {match}"))
-            # A group none of whose claims are left is not a group any more.
-            db.execute(
-                text(
-                    f"DELETE FROM {table} WHERE claims = 0 AND ({keys}) IN "
-                    f"(SELECT {keys} FROM {table}_delta)"
-                )
-            )
-        db.execute(text(f"DROP TABLE {table}_delta"))
+    kept_totals.apply(SessionReader(db), scope, params, sign)
 
 
 @dataclass
@@ -175,13 +125,7 @@ def person_upkeep(db: Database, person_id: int) -> Upkeep:
 
 def rebuild(db: Database) -> None:
     """Recompute every total from scratch."""
-    _compute_deltas(db, EVERY_CLAIM, {})
-    for table, (key, values) in TABLES.items():
-        columns = ", ".join([*key, *values])
-        db.execute(text(f"DELETE FROM {table}"))
-        db.execute(text(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {table}_delta"))
-        db.execute(text(f"DROP TABLE {table}_delta"))
-    _set_fresh(db)
+    kept_totals.rebuild(SessionReader(db))
 
 
 # Keeping the totals current costs about 30 ms a write; rebuilding them about
