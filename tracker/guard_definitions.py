@@ -127,5 +127,5 @@ SQLITE = {
     "view scale_term_equivalents": "07fe35b11aae9264",
     "view score_groups": "c14c3a5112bce091",
     "view score_inputs": "9ae779037b387162",
-    "view score_members": "9053118a0fe63827",
+    "view score_members": "4fa82140574a5266",
 }
