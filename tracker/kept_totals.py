@@ -117,7 +117,8 @@ def statements(dialect: str, scope: str, inline: bool) -> list[str]:
     claims. Bound parameters: :as_of and :today, as for ``with_clause``."""
 
     def prefix(claims: str, few: bool = inline, **computed: str) -> str:
-        return with_clause(dialect, claims, computed or None, inline=few)
+        # Over a computed table every template is inlined: each reads it once.
+        return with_clause(dialect, claims, computed or None, inline=few or bool(computed))
 
     overall = CURRENT_GROUPS[0]  # (dimension, key, label, joins, condition)
     assert overall[0] == "overall" and not overall[3] and not overall[4], overall

@@ -903,7 +903,7 @@ def with_clause(
     computed = computed or {}
     how = "AS NOT MATERIALIZED" if inline else "AS"
     parts = [
-        f"{name} AS (SELECT * FROM {computed[name]})"
+        f"{name} AS NOT MATERIALIZED (SELECT * FROM {computed[name]})"  # a table: never copied
         if name in computed
         else f"{name} {how} ({template.format(**values)})"
         for name, template in (VERSIONS[version] if version else CURRENT).items()
