@@ -120,7 +120,7 @@ SQLITE = {
     "view current_outcomes": "4881e8f7aea6d7f4",
     "view late_edits": "e306e846227a5951",
     "view murphy": "30a0ab65d576ec63",
-    "view numeric_scores": "5e72c33ba3838f5b",
+    "view numeric_scores": "7e181329cde854d5",
     "view question_status": "1175ecdf7caa2368",
     "view range_coverage": "94d312fe71b0e02e",
     "view revision_log": "a339d18c4a23e899",

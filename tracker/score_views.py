@@ -675,13 +675,14 @@ WHERE n.covered IS NOT NULL
 GROUP BY n.probability
 """
 
-# 0015: the same scores, read faster. A claim counts for an organisation
-# through a join SQLite ordered badly: it indexed every claim by speaker to
-# look up the few hundred affiliations, instead of looking up each claim's
-# speaker among them (3.4 s against 0.1 s of the score totals' 11 s at a
-# million claims). The unary + on the claim's side of the join keeps that
-# side from being indexed (SQLite's documented way to steer a join; a no-op
-# on numbers, in PostgreSQL too).
+# 0015: the same scores, read faster.
+# * A claim counts for an organisation through a join SQLite ordered badly:
+#   it indexed every claim by speaker to look up the few hundred
+#   affiliations, instead of looking up each claim's speaker among them
+#   (3.4 s against 0.1 s of the score totals' 11 s at a million claims). The
+#   unary + on the claim's side of the join keeps that side from being
+#   indexed (SQLite's documented way to steer a join; a no-op on numbers, in
+#   PostgreSQL too).
 _ORGANISATION_JOIN_0015 = [("ON a.person_id = b.person_id", "ON a.person_id = +b.person_id")]
 _GROUPS_0015 = tuple(
     (d, k, label, _replaced(j, _ORGANISATION_JOIN_0015) if d == "organisation" else j, w)
@@ -690,6 +691,15 @@ _GROUPS_0015 = tuple(
 _V0015 = dict(_V0014)
 for _name in ("score_members", "score_totals"):
     _V0015[_name] = _replaced(_V0014[_name], _ORGANISATION_JOIN_0015)
+# * The numbers said (numeric_scores, and range_coverage over it) are read
+#   from the claims on numeric questions only: the same rows (only those
+#   claims can give a number), found through the index instead of scoring
+#   every claim (1.5 s of the report's 3.3 s at a million claims).
+_V0015["numeric_scores"] = _replaced(_V0014["numeric_scores"], [(
+    "WHERE s.scale = 'recorded'\n",
+    "WHERE s.scale = 'recorded'\n"
+    "  AND s.question_id IN (SELECT id FROM questions WHERE question_type = 'numeric')\n",
+)])  # fmt: skip
 
 # The columns of a recorded row that a revision can take back to its value at
 # a moment, and the type its text is read as.

@@ -1,4 +1,4 @@
-"""Score views at version 0015: the organisation groups read in the right order.
+"""Score views at version 0015: the same rows, read in the order the indexes allow.
 
 Revision ID: 0015
 Revises: 0014
@@ -11,6 +11,11 @@ look up each claim's speaker among them: at a million claims that one group
 took a third of the score totals' time. Version 0015 (``tracker.score_views``)
 writes the join so SQLite looks up the affiliations; the rows are the same,
 so no kept total changes and nothing is rebuilt.
+
+``numeric_scores`` (and ``range_coverage``, which reads it) scored every
+claim to keep those that give a number; at 0015 it reads the claims on
+numeric questions only (the only ones that can give a number), through the
+index: the same rows, in milliseconds instead of seconds at a million claims.
 """
 
 from __future__ import annotations
