@@ -12,6 +12,7 @@ import pytest
 import yaml
 from conftest import Invoke
 
+from tracker import site_functions
 from tracker.site import app, metadata
 
 pytest.importorskip("datasette.app")
@@ -220,8 +221,10 @@ def test_corrections_are_shown_with_their_reasons(seeded: Path, invoke: Invoke) 
 
 
 def view_rows(db: Path, sql: str, *params: object) -> list[dict[str, Any]]:
-    """Rows read straight from the database's views, as dicts."""
+    """Rows read straight from the database's views, as dicts, with the site's
+    SQL functions (tracker_round rounds as the CLI does)."""
     conn = sqlite3.connect(db)
+    site_functions.register(conn)
     conn.row_factory = sqlite3.Row
     try:
         return [dict(row) for row in conn.execute(sql, params)]
@@ -273,17 +276,17 @@ def test_claim_on_every_scale(seeded: Path, every_status: dict[str, int]) -> Non
         rows = site.get(f"/DB/claim_on_every_scale.json?_shape=array&claim={claim}")
         want = view_rows(
             seeded,
-            "SELECT s.scale, s.status, s.result, round(s.brier, 4) AS brier, "
-            "round(s.log_loss, 4) AS log_loss, s.hit, i.horizon, s.covered, "
-            "round(s.interval_score, 4) AS interval_score "
+            "SELECT s.scale, s.status, s.result, tracker_round(s.brier, 4) AS brier, "
+            "tracker_round(s.log_loss, 4) AS log_loss, s.hit, i.horizon, s.covered, "
+            "tracker_round(s.interval_score, 4) AS interval_score "
             "FROM claim_scores AS s JOIN score_inputs AS i "
             "ON i.claim_id = s.claim_id AND i.scale = s.scale WHERE s.claim_id = ?",
             claim,
         )
         read = view_rows(
             seeded,
-            "SELECT scale, scale_term AS term, round(probability, 3) AS probability, "
-            "round(prob_low, 3) AS low, round(prob_high, 3) AS high "
+            "SELECT scale, scale_term AS term, tracker_round(probability, 3) AS probability, "
+            "tracker_round(prob_low, 3) AS low, tracker_round(prob_high, 3) AS high "
             "FROM claim_probabilities_by_scale WHERE claim_id = ?",
             claim,
         )
@@ -301,7 +304,7 @@ def test_claim_groups(site: Site, seeded: Path) -> None:
         want = view_rows(
             seeded,
             "SELECT m.dimension, m.group_key, m.label, g.claims, g.scored, "
-            "round(g.mean_brier, 3) AS mean_brier FROM score_members AS m "
+            "tracker_round(g.mean_brier, 3) AS mean_brier FROM score_members AS m "
             "JOIN score_groups AS g ON g.scale = m.scale AND g.dimension = m.dimension "
             "AND g.group_key = m.group_key WHERE m.claim_id = ? AND m.scale = 'recorded' "
             "ORDER BY m.dimension, m.label",
@@ -322,9 +325,10 @@ def test_question_scores(seeded: Path, every_status: dict[str, int]) -> None:
         rows = site.get(f"/DB/question_scores.json?_shape=array&question={question}&scale={scale}")
         want = view_rows(
             seeded,
-            "SELECT claim_id, scale, scale_term AS term, round(probability, 3) AS probability, "
-            "status, result, round(brier, 4) AS brier, observed_value, "
-            "round(pct_error, 4) AS pct_error, covered FROM claim_scores "
+            "SELECT claim_id, scale, scale_term AS term, "
+            "tracker_round(probability, 3) AS probability, "
+            "status, result, tracker_round(brier, 4) AS brier, observed_value, "
+            "tracker_round(pct_error, 4) AS pct_error, covered FROM claim_scores "
             "WHERE question = ? AND scale = ? ORDER BY made_on, claim_id",
             question,
             scale or "recorded",
@@ -345,7 +349,7 @@ def test_claims_by_status(seeded: Path, invoke: Invoke, every_status: dict[str, 
         want = view_rows(
             seeded,
             "SELECT claim_id, status, result, condition_result, condition_outcome, "
-            "round(brier, 3) AS brier FROM claim_scores "
+            "tracker_round(brier, 3) AS brier FROM claim_scores "
             "WHERE scale = 'recorded' AND status = ? ORDER BY claim_id",
             status,
         )
@@ -375,8 +379,8 @@ def test_numeric_forecasts_and_range_calibration(
     site = Site(seeded)
     columns = (
         "SELECT claim_id, form, status, estimate, estimate_low, estimate_high, threshold, "
-        "observed_value, abs_error, round(pct_error, 4) AS pct_error, covered, "
-        "round(interval_score, 4) AS interval_score, round(brier, 4) AS brier "
+        "observed_value, abs_error, tracker_round(pct_error, 4) AS pct_error, covered, "
+        "tracker_round(interval_score, 4) AS interval_score, tracker_round(brier, 4) AS brier "
         "FROM numeric_scores"
     )
     want = view_rows(seeded, columns + " ORDER BY made_on, claim_id")
@@ -393,7 +397,7 @@ def test_numeric_forecasts_and_range_calibration(
 
     coverage = view_rows(
         seeded,
-        "SELECT speaker, level, ranges, covered, round(coverage, 3) AS coverage "
+        "SELECT speaker, level, ranges, covered, tracker_round(coverage, 3) AS coverage "
         "FROM range_coverage ORDER BY person_id IS NOT NULL, speaker, level",
     )
     assert len(coverage) == 4  # everyone and Ban Kil-joo, at 80% and at 90%

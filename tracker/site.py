@@ -20,7 +20,9 @@ from contextlib import closing
 from pathlib import Path
 from types import ModuleType
 from typing import Any
+from urllib.parse import unquote_plus
 
+from tracker import site_functions
 from tracker.errors import TrackerError
 
 METADATA_FILE = Path(__file__).with_name("datasette_metadata.yaml")
@@ -30,8 +32,15 @@ INSTALL_HINT = (
 )
 
 
-def metadata(database: str = TEMPLATE_NAME) -> dict[str, Any]:
-    """The metadata for a database named ``database`` (a file's stem)."""
+# The site's rounding function (site_functions.cli_round), which only the
+# tracker's site registers: in the metadata written for running `datasette`
+# yourself, the stored queries call SQLite's round() instead.
+SITE_ROUND = "tracker_round("
+
+
+def metadata(database: str = TEMPLATE_NAME, *, site: bool = False) -> dict[str, Any]:
+    """The metadata for a database named ``database`` (a file's stem); with
+    ``site``, as the tracker's site serves it, else for plain Datasette."""
     import yaml
 
     data = yaml.safe_load(METADATA_FILE.read_text(encoding="utf-8"))
@@ -39,6 +48,9 @@ def metadata(database: str = TEMPLATE_NAME) -> dict[str, Any]:
     data["description_html"] = data["description_html"].replace(
         f"/{TEMPLATE_NAME}/", f"/{database}/"
     )
+    if not site:
+        for query in data["databases"][database]["queries"].values():
+            query["sql"] = query["sql"].replace(SITE_ROUND, "round(")
     return data
 
 
@@ -151,6 +163,7 @@ def limit_connection(conn: sqlite3.Connection) -> None:
 def _prepare_connection(conn: sqlite3.Connection, database: str, datasette: Any) -> None:
     # Datasette's plugins are global to the process: act on the tracker's site only.
     if isinstance(datasette, _site_class()):
+        site_functions.register(conn)
         limit_connection(conn)
 
 
@@ -160,10 +173,23 @@ def _hidden(datasette: Any, database: str) -> set[str]:
     return {name for name, meta in (tables.get("tables") or {}).items() if meta.get("hidden")}
 
 
-def _uncounted_query(datasette: Any, path: str, query: bytes) -> bytes:
-    """The query string a request for ``path`` is served with: for the page of
-    a hidden table or view (``/db/name``, ``/db/name.json``, ``.csv``...), with
-    no count and no facet; any other request as it came."""
+def _wordless_search(arg: bytes) -> bool:
+    """Whether one ``key=value`` of a query string is a table search
+    (``_search=``, ``_search_quote=``) with no word in it. Datasette 0.65 runs
+    such a search anyway and FTS5 refuses an empty query (a 400 for the empty
+    search box); left out, the page shows every row, as with no search."""
+    key, _, value = (unquote_plus(part.decode("utf-8", "replace")) for part in arg.partition(b"="))
+    searches = key == "_search" or (key.startswith("_search_") and key != "_searchmode")
+    return searches and site_functions.fts_query(value) == site_functions.NOTHING
+
+
+def _served_query(datasette: Any, path: str, query: bytes) -> bytes:
+    """The query string a request for ``path`` is served with: without a
+    search that has no word in it; for the page of a hidden table or view
+    (``/db/name``, ``/db/name.json``, ``.csv``...), with no count and no facet;
+    else as it came."""
+    if b"search" in query:  # also %5Fsearch
+        query = b"&".join(arg for arg in query.split(b"&") if not _wordless_search(arg))
     parts = path.strip("/").split("/")
     if len(parts) != 2 or parts[0] not in datasette.databases:
         return query
@@ -180,7 +206,7 @@ def _asgi_wrapper(datasette: Any) -> Any:
 
         async def uncounted(scope: dict, receive: Any, send: Any) -> None:
             if scope.get("type") == "http":
-                query = _uncounted_query(datasette, scope["path"], scope.get("query_string", b""))
+                query = _served_query(datasette, scope["path"], scope.get("query_string", b""))
                 scope = dict(scope, query_string=query)
             await app(scope, receive, send)
 
@@ -220,8 +246,12 @@ def _site_class() -> type:
             return [{k: v for k, v in row.items() if k != "path"} for row in rows]
 
     if pm.get_plugin(PLUGIN_NAME) is None:
-        plugin = ModuleType(PLUGIN_NAME, "The forecast tracker's limits (tracker.site).")
-        plugin.prepare_connection = hookimpl(_prepare_connection)  # type: ignore[attr-defined]
+        about = "The forecast tracker's limits and SQL functions (tracker.site)."
+        plugin = ModuleType(PLUGIN_NAME, about)
+        # Last, so that the site's escape_fts replaces Datasette's (pluggy calls
+        # the plugins registered last first).
+        last = hookimpl(_prepare_connection, trylast=True)
+        plugin.prepare_connection = last  # type: ignore[attr-defined]
         plugin.asgi_wrapper = hookimpl(_asgi_wrapper)  # type: ignore[attr-defined]
         pm.register(plugin, name=PLUGIN_NAME)
     return Site
@@ -230,7 +260,7 @@ def _site_class() -> type:
 def app(db: Path) -> Any:
     """The site as ``tracker serve`` runs it, in this process (also for
     Datasette's own test client: the tests and the benchmark)."""
-    return _site_class()(files=[str(db)], metadata=metadata(db.stem), settings=SETTINGS)
+    return _site_class()(files=[str(db)], metadata=metadata(db.stem, site=True), settings=SETTINGS)
 
 
 # How long a stopping server (SIGTERM, or Ctrl-C) waits for the responses it
