@@ -12,7 +12,7 @@ import unicodedata
 
 import pytest
 from conftest import ARTICLE
-from hypothesis import assume, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from tracker.quotes import closest_passage, find_passage, normalise, quote_not_found
@@ -320,6 +320,7 @@ def test_normalise_is_the_reference(value: str) -> None:
 
 @settings(max_examples=200, deadline=None)
 @given(st.one_of(any_text, tricky_text), st.one_of(any_text, tricky_text, prose))
+@example(quote="00", text="0 \xad")  # a space before an invisible character, once kept
 def test_nothing_raises_and_messages_are_one_line(quote: str, text: str) -> None:
     find_passage(quote, text)
     passage = closest_passage(quote, text, width=30)

@@ -249,14 +249,12 @@ def _display(value: str) -> str:
     """`value` made safe for a one-line message: whitespace runs are one space,
     control characters and lone surrogates show as �, and invisible formatting
     characters (soft hyphens, zero-width and bidi marks) are dropped."""
-    shown = []
-    for ch in " ".join(value.split()):
-        kind = unicodedata.category(ch)
-        if kind in ("Cc", "Cs"):
-            shown.append("\ufffd")
-        elif kind != "Cf":
-            shown.append(ch)
-    return "".join(shown)
+    # The invisible characters go first, so the space around one is collapsed too.
+    visible = "".join(ch for ch in value if unicodedata.category(ch) != "Cf")
+    return "".join(
+        "\ufffd" if unicodedata.category(ch) in ("Cc", "Cs") else ch
+        for ch in " ".join(visible.split())
+    )
 
 
 def _first_difference(passage: str, quote: str) -> int:
