@@ -11,7 +11,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from conftest import SEEDS, Invoke, split_synthetic
+from conftest import Invoke, split_synthetic
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -85,15 +85,17 @@ WRITES = st.one_of(
 @settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
 @given(writes=st.lists(WRITES, min_size=1, max_size=6))
 def test_any_sequence_of_writes_keeps_totals_equal_to_a_fresh_computation(
-    tmp_path_factory: pytest.TempPathFactory, writes: list[tuple]
+    tmp_path_factory: pytest.TempPathFactory, seeded_template: Path, writes: list[tuple]
 ) -> None:
+    import shutil
+
     from click.testing import CliRunner
 
     from tracker.cli import cli
 
     db = tmp_path_factory.mktemp("writes") / "t.db"
+    shutil.copyfile(seeded_template, db)  # the seeds, imported once per test process
     run = CliRunner().invoke
-    assert run(cli, ["--db", str(db), "import", str(SEEDS)]).exit_code == 0
     for n, (kind, target, value, extra) in enumerate(writes):
         if kind == "add-outcome":
             args = ["add-outcome", target, value, "--on", extra,
