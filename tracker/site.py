@@ -22,7 +22,7 @@ from types import ModuleType
 from typing import Any
 from urllib.parse import unquote_plus
 
-from tracker import site_functions
+from tracker import scorecard, site_functions
 from tracker.errors import TrackerError
 
 METADATA_FILE = Path(__file__).with_name("datasette_metadata.yaml")
@@ -36,6 +36,12 @@ INSTALL_HINT = (
 # tracker's site registers: in the metadata written for running `datasette`
 # yourself, the stored queries call SQLite's round() instead.
 SITE_ROUND = "tracker_round("
+# The scorecards are pages of the tracker's site (tracker.scorecard), so only
+# the site's front page mentions them.
+SITE_NOTE = (
+    " Every speaker's name links to their scorecard: their scores with intervals, a "
+    "calibration chart, each claim with what happened and the evidence, and every correction."
+)
 
 
 def metadata(database: str = TEMPLATE_NAME, *, site: bool = False) -> dict[str, Any]:
@@ -48,7 +54,9 @@ def metadata(database: str = TEMPLATE_NAME, *, site: bool = False) -> dict[str, 
     data["description_html"] = data["description_html"].replace(
         f"/{TEMPLATE_NAME}/", f"/{database}/"
     )
-    if not site:
+    if site:
+        data["description_html"] += SITE_NOTE
+    else:
         for query in data["databases"][database]["queries"].values():
             query["sql"] = query["sql"].replace(SITE_ROUND, "round(")
     return data
@@ -199,6 +207,21 @@ def _served_query(datasette: Any, path: str, query: bytes) -> bytes:
     return b"&".join([*kept, *(key + b"=1" for key in NO_COUNT)])
 
 
+def _register_routes(datasette: Any) -> list[tuple[str, Any]]:
+    if not isinstance(datasette, _site_class()):
+        return []
+    return [(scorecard.ROUTE, scorecard.page)]
+
+
+def _render_cell(
+    row: Any, value: Any, column: str, table: str | None, database: str, datasette: Any
+) -> Any:
+    # Called for every cell of every page: the column is checked before the class.
+    if column not in scorecard.NAME_COLUMNS or not isinstance(datasette, _site_class()):
+        return None
+    return scorecard.speaker_cell(row, value, column, table, database, datasette)
+
+
 def _asgi_wrapper(datasette: Any) -> Any:
     def wrap(app: Any) -> Any:
         if not isinstance(datasette, _site_class()):
@@ -253,14 +276,21 @@ def _site_class() -> type:
         last = hookimpl(_prepare_connection, trylast=True)
         plugin.prepare_connection = last  # type: ignore[attr-defined]
         plugin.asgi_wrapper = hookimpl(_asgi_wrapper)  # type: ignore[attr-defined]
+        # The speakers' scorecards: their pages, and links to them from every name.
+        plugin.register_routes = hookimpl(_register_routes)  # type: ignore[attr-defined]
+        plugin.render_cell = hookimpl(_render_cell)  # type: ignore[attr-defined]
         pm.register(plugin, name=PLUGIN_NAME)
     return Site
 
 
 def app(db: Path) -> Any:
     """The site as ``tracker serve`` runs it, in this process (also for
-    Datasette's own test client: the tests and the benchmark)."""
-    return _site_class()(files=[str(db)], metadata=metadata(db.stem, site=True), settings=SETTINGS)
+    Datasette's own test client: the tests and the benchmark). Its own pages'
+    templates (the scorecard's) are found in Datasette's template directory."""
+    return _site_class()(
+        files=[str(db)], metadata=metadata(db.stem, site=True), settings=SETTINGS,
+        template_dir=str(scorecard.TEMPLATES),
+    )  # fmt: skip
 
 
 # How long a stopping server (SIGTERM, or Ctrl-C) waits for the responses it

@@ -217,7 +217,7 @@ def _questions_in_scope(q: _Query, column: str) -> str:
     )
 
 
-def _with_intervals(groups: list[dict[str, Any]]) -> None:
+def with_intervals(groups: list[dict[str, Any]]) -> None:
     for g in groups:
         g["hit_low"], g["hit_high"] = wilson(int(g["hits"] or 0), int(g["sided"] or 0))
         g["brier_low"], g["brier_high"] = mean_interval(
@@ -296,8 +296,8 @@ def build_report(db: Reader, opts: ReportOptions) -> dict[str, Any]:
         for g in _group_rows(q, opts.scale, dimension, opts.rows):
             groups.append({**g, "of_groups": sizes[dimension]})
     sensitivity = q.rows("SELECT * FROM score_groups WHERE dimension = 'overall'")
-    _with_intervals(groups)
-    _with_intervals(sensitivity)
+    with_intervals(groups)
+    with_intervals(sensitivity)
     sensitivity.sort(
         key=lambda r: SCALE_ORDER.index(r["scale"]) if r["scale"] in SCALE_ORDER else 99
     )
