@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from tracker.reads import Reader
+    from tracker.writes import Writer
 
 T = TypeVar("T")
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -155,6 +156,23 @@ def _transact(
     return run_in_transaction(
         _engine(ctx), warned if warn and not write else work, write=write, record=record
     )
+
+
+def _write(ctx: click.Context, work: Callable[[Writer], T]) -> T:
+    """Run ``work`` in one write transaction: straight on sqlite3 when the
+    database is a SQLite file at this tracker's schema (no SQLAlchemy import:
+    a quick start), else through SQLAlchemy, which creates, upgrades or
+    explains first (``tracker.writes``). The same checks, ledger and retries
+    either way."""
+    from tracker.config import database_url
+    from tracker.writes import sqlite_write
+
+    done = sqlite_write(database_url(ctx.find_root().params.get("db")), work)
+    if done is not None:
+        return done[0]
+    from tracker.writes import SessionWriter
+
+    return _transact(ctx, lambda session: work(SessionWriter(session)), write=True)
 
 
 def _warn_altered(problems: list[str]) -> None:
@@ -377,7 +395,7 @@ def add_source(
             --publisher "Example News" --published-on 2025-10-24 --text-file article.txt
     """
     from tracker.records import SourceIn
-    from tracker.services.sources import save_source
+    from tracker.services.entry import save_source
     from tracker.text import slugify
 
     title = _ask(title, "--title", "Title")
@@ -389,11 +407,11 @@ def add_source(
         **fields,
     )
 
-    def work(session: Session) -> dict[str, Any]:
-        source, action = save_source(session, rec)
-        return {"id": source.id, "slug": source.slug, "title": source.title, "action": action}
+    def work(db: Writer) -> dict[str, Any]:
+        source, action = save_source(db, rec)
+        return {**source, "action": action}
 
-    emit_record(_transact(ctx, work, write=True), fmt)
+    emit_record(_write(ctx, work), fmt)
 
 
 @cli.command(name="add-person")
@@ -430,25 +448,17 @@ def add_person(
         tracker add-person "Many experts (unnamed)" --kind group
     """
     from tracker.records import PersonIn
-    from tracker.services.people import person_aliases, save_person
+    from tracker.services.entry import save_person
 
     name = _ask(name, "NAME", "Name")
     rec = _record(PersonIn, name=name, aliases=list(aliases), **fields)
     who = _who(by)
 
-    def work(session: Session) -> dict[str, Any]:
-        person, action = save_person(session, rec, who)
-        session.flush()
-        return {
-            "id": person.id,
-            "slug": person.slug,
-            "name": person.name,
-            "kind": person.kind,
-            "aliases": ", ".join(person_aliases(person)),
-            "action": action,
-        }
+    def work(db: Writer) -> dict[str, Any]:
+        person, action = save_person(db, rec, who)
+        return {**person, "action": action}
 
-    emit_record(_transact(ctx, work, write=True), fmt)
+    emit_record(_write(ctx, work), fmt)
 
 
 @cli.command(name="add-affiliation")
@@ -639,7 +649,7 @@ def add_question(
             --criteria "LBMA PM price on 30 June 2026" --resolve-by 2026-06-30
     """
     from tracker.records import QuestionIn
-    from tracker.services.questions import save_question
+    from tracker.services.entry import save_question
     from tracker.text import slugify
 
     title = _ask(title, "--title", "Title")
@@ -657,11 +667,11 @@ def add_question(
         unit=unit,
     )
 
-    def work(session: Session) -> dict[str, Any]:
-        question, action = save_question(session, rec, _who(by))
-        return {"id": question.id, "slug": question.slug, "title": question.title, "action": action}
+    def work(db: Writer) -> dict[str, Any]:
+        question, action = save_question(db, rec, _who(by))
+        return {**question, "action": action}
 
-    emit_record(_transact(ctx, work, write=True), fmt)
+    emit_record(_write(ctx, work), fmt)
 
 
 @cli.command(name="add-claim")
@@ -759,8 +769,7 @@ def add_claim(
     On a numeric question the claim gives --value, --range or --above/--below.
     """
     from tracker.records import ClaimIn
-    from tracker.services.claims import save_claim
-    from tracker.services.phrases import read_wording
+    from tracker.services.entry import read_claim_wording, save_claim
 
     fields["speaker"] = _ask(fields["speaker"], "--speaker", "Speaker")
     fields["source"] = _ask(fields["source"], "--source", "Source")
@@ -787,16 +796,15 @@ def add_claim(
                          "with --new-question")  # fmt: skip
     who = _who(by)
 
-    def work(session: Session) -> dict[str, Any]:
-        from tracker.services.questions import save_question
-        from tracker.services.sources import require_source
+    def work(db: Writer) -> dict[str, Any]:
+        from tracker.services.entry import require_source, save_question
 
         if question_rec is not None:
-            _, made = save_question(session, question_rec, who)
+            _, made = save_question(db, question_rec, who)
             click.echo(f"question {question_rec.slug}: {made}", err=True)
         values = dict(fields)
         if values["made_on"] is None:
-            published = require_source(session, values["source"]).published_on
+            published = require_source(db, values["source"])["published_on"]
             if published is None:
                 raise InputError("--made-on: the source has no published date to default to")
             values["made_on"] = published.isoformat()
@@ -805,15 +813,16 @@ def add_claim(
             )
             click.echo(f"made on {published}: the source's published date", err=True)
         given = _record(ClaimIn, **values)
-        rec, reading = read_wording(session, given)
+        rec, reading = read_claim_wording(db, given)
         if reading is not None:
             click.echo(reading.describe(), err=True)
-        claim, action = save_claim(session, rec, who)
-        if claim.retracted_at is not None:
-            click.echo(f"claim {claim.id} was retracted: {claim.retracted_reason}", err=True)
-        return {"id": claim.id, "kind": claim.kind, "basis": claim.mapping_basis, "action": action}
+        claim, action = save_claim(db, rec, who)
+        retracted = claim.pop("retracted")
+        if retracted is not None:
+            click.echo(f"claim {claim['id']} was retracted: {retracted}", err=True)
+        return {**claim, "action": action}
 
-    emit_record(_transact(ctx, work, write=True), fmt)
+    emit_record(_write(ctx, work), fmt)
 
 
 @cli.command(name="add-appearance")
@@ -907,9 +916,7 @@ def add_outcome(
         tracker add-outcome gold-june-2026 4120 --on 2026-06-30 --evidence https://example.org/lbma
     """
     from tracker.records import OutcomeIn
-    from tracker.services.claims import question_of_claim
-    from tracker.services.outcomes import record_outcome
-    from tracker.services.questions import require_question
+    from tracker.services.entry import question_of_claim, record_outcome, require_question
     from tracker.text import quoted
 
     if claim_id is not None and len(args) != 1:
@@ -935,11 +942,11 @@ def add_outcome(
         result = None
     occurred_on = _ask(occurred_on, "--on", "Happened on (YYYY-MM-DD)")
 
-    def work(session: Session) -> list[tuple[str, Any]]:
+    def work(db: Writer) -> list[tuple[str, Any]]:
         if claim_id is not None:
-            questions = [question_of_claim(session, claim_id)]
+            questions = [question_of_claim(db, claim_id)]
         else:
-            questions = [require_question(session, ref) for ref in args[:-1]]
+            questions = [require_question(db, ref) for ref in args[:-1]]
         done = []
         for question in questions:
             rec = _record(
@@ -948,14 +955,14 @@ def add_outcome(
                 evidence_url=evidence_urls[0] if evidence_urls else None,
                 more_evidence=list(evidence_urls[1:]), **fields,
             )  # fmt: skip
-            recorded = record_outcome(session, question, rec, _who(by), hindsight_ok=confirmed)
+            recorded = record_outcome(db, question, rec, _who(by), hindsight_ok=confirmed)
             done.append((question.slug, recorded))
         return done
 
     from dataclasses import asdict
 
     rows = []
-    for slug, recorded in _transact(ctx, work, write=True):
+    for slug, recorded in _write(ctx, work):
         if recorded is None:
             click.echo(f"{slug} already has this outcome; nothing recorded", err=True)
             continue

@@ -8,6 +8,7 @@ from pathlib import Path
 DEFAULT_DB = "tracker.db"
 ENV_VAR = "TRACKER_DB"
 BUSY_TIMEOUT_MS = 30_000  # how long a SQLite connection waits for another's lock
+BUSY_ATTEMPTS = 5  # how many times a unit of work is tried while the database stays busy
 
 
 def database_url(value: str | None = None) -> str:

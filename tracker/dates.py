@@ -8,7 +8,14 @@ from typing import Any
 
 from tracker.text import quoted
 
+# How a UTC instant is stored (``tracker.types.UTCTimestamp``) and shown.
+TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def utcnow() -> dt.datetime:
+    """Now, in UTC, to the second: the resolution timestamps are stored at."""
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
 def parse_iso_date(value: Any) -> dt.date:

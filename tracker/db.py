@@ -35,12 +35,11 @@ from sqlalchemy.exc import IntegrityError, InternalError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
-from tracker.config import BUSY_TIMEOUT_MS, sqlite_path
+from tracker.config import BUSY_ATTEMPTS, BUSY_TIMEOUT_MS, sqlite_path
 from tracker.constraint_messages import describe_integrity_error
 from tracker.errors import Busy, Conflict, GuardsAltered, SchemaError, TrackerError
 
 T = TypeVar("T")
-BUSY_ATTEMPTS = 5
 WRITE_OPTION = "tracker_write"
 # The key of PostgreSQL's advisory lock that tracker's writers queue on ("tracker"
 # in ASCII). Advisory locks are per database: other databases on the server

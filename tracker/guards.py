@@ -18,6 +18,7 @@ it differently; ``tracker verify`` compares all of it.
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 from typing import Any
 
 # The triggers a PostgreSQL database must carry, by table (named by migrations
@@ -110,7 +111,10 @@ def server_altered(conn: Any) -> list[str]:
 
 
 def altered(conn: Any) -> list[str]:
-    """What differs, on a SQLAlchemy connection to either database."""
+    """What differs, on a SQLAlchemy connection to either database or on a
+    sqlite3 one (the quick writes, ``tracker.writes``)."""
+    if isinstance(conn, sqlite3.Connection):
+        return sqlite_altered(conn)
     if conn.dialect.name == "sqlite":
         return sqlite_altered(conn.connection.dbapi_connection)
     return server_altered(conn)
@@ -128,7 +132,8 @@ def refusal(problems: list[str]) -> str:
 
 def before_write(conn: Any) -> str | None:
     """Why a write may not start, in one line, or None: guards changed, or rows
-    written outside the tracker since the last seal (``tracker.ledger``)."""
+    written outside the tracker since the last seal (``tracker.ledger``). On a
+    SQLAlchemy connection or a sqlite3 one."""
     problems = altered(conn)
     if problems:
         return refusal(problems)

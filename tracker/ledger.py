@@ -18,6 +18,9 @@ any other way shows.
 Frozen with migration 0011: the columns, their order, the text of each value
 (``as_text``) and the two hashes are the chain's format. A change to any of
 them is a new ``FORMAT`` that a migration re-seals under.
+
+Every function takes a SQLAlchemy connection or a sqlite3 one (the quick
+single-record writes, ``tracker.writes``, seal without importing SQLAlchemy).
 """
 
 from __future__ import annotations
@@ -25,14 +28,17 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Iterator
+import sqlite3
+import weakref
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
-
-from sqlalchemy import Connection, Float, Integer, text
+from typing import TYPE_CHECKING, Any
 
 from tracker.vocabulary import LEDGER_KINDS
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
 
 FORMAT = "tracker-ledger-1"
 GENESIS = "0" * 64
@@ -96,6 +102,32 @@ def _table(name: str) -> Any:
     return Base.metadata.tables[name]
 
 
+def _query(
+    conn: Connection | sqlite3.Connection, sql: str, params: Mapping[str, Any] | None = None
+) -> Any:
+    """The rows of ``sql`` (``:named`` parameters), on either kind of connection:
+    a sqlite3 cursor or a SQLAlchemy result, both iterated or fetched alike."""
+    if isinstance(conn, sqlite3.Connection):
+        return conn.execute(sql, dict(params or {}))
+    if params is None:
+        return conn.exec_driver_sql(sql)
+    from sqlalchemy import text
+
+    return conn.execute(text(sql), dict(params))
+
+
+def _first(
+    conn: Connection | sqlite3.Connection, sql: str, params: Mapping[str, Any] | None = None
+) -> Any:
+    """The first row of ``sql``, or None (every row read, so the cursor is done)."""
+    rows = _query(conn, sql, params).fetchall()
+    return rows[0] if rows else None
+
+
+def _dialect(conn: Connection | sqlite3.Connection) -> str:
+    return "sqlite" if isinstance(conn, sqlite3.Connection) else conn.dialect.name
+
+
 def _as_text(value: Any) -> str | None:
     """A stored value in the text a revision keeps (``as_text`` of the typed
     value), read from the driver's own value: the database already holds dates
@@ -108,28 +140,40 @@ def _as_text(value: Any) -> str | None:
         return repr(value)
     if kind is int:
         return str(value)
-    from tracker.services.revisions import as_text
+    from tracker.services.rules import as_text
 
     return as_text(value)
 
 
-def _present(conn: Connection, table: str) -> set[str]:
+def _present(conn: Connection | sqlite3.Connection, table: str) -> set[str]:
     """The columns ``table`` has (a later column is absent while the migration
     that made the ledger seals the rows already there)."""
+    if isinstance(conn, sqlite3.Connection):  # a quick write: one transaction, one look
+        return {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
     from sqlalchemy import inspect
 
+    def columns() -> set[str]:
+        return {c["name"] for c in inspect(conn).get_columns(table)}
+
     # Kept for one transaction: a pooled connection can outlive a migration.
-    transaction = id(conn.get_transaction())
+    # The transaction is held by a weak reference, not by its id(): a later
+    # transaction can be given the id of one that has ended, and would read
+    # the columns as they were then (before migration 0013 added ``side``).
+    transaction = conn.get_transaction()
+    if transaction is None:
+        return columns()
     held, cache = conn.info.get("tracker.ledger_columns", (None, {}))
-    if held != transaction:
+    if held is None or held() is not transaction:
         cache = {}
-        conn.info["tracker.ledger_columns"] = (transaction, cache)
+        conn.info["tracker.ledger_columns"] = (weakref.ref(transaction), cache)
     if table not in cache:
-        cache[table] = {c["name"] for c in inspect(conn).get_columns(table)}
+        cache[table] = columns()
     return cache[table]
 
 
-def current_values(conn: Connection, kind: str, after: int = 0) -> Iterator[tuple[int, list]]:
+def current_values(
+    conn: Connection | sqlite3.Connection, kind: str, after: int = 0
+) -> Iterator[tuple[int, list]]:
     """Each record of ``kind`` with id above ``after``, in id order, as the
     canonical text of each covered column, in ``SEALED`` order (``names``)."""
     spec = SEALED[kind]
@@ -138,8 +182,9 @@ def current_values(conn: Connection, kind: str, after: int = 0) -> Iterator[tupl
     later = [(name, default) for name, default in spec.later]
     selected = columns + [name for name, _ in later if name in present]
     tags = _tags(conn, after) if kind == "question" else {}
-    rows = conn.exec_driver_sql(
-        f"SELECT id, {', '.join(selected)} FROM {spec.table} WHERE id > {int(after)} ORDER BY id"
+    rows = _query(
+        conn,
+        f"SELECT id, {', '.join(selected)} FROM {spec.table} WHERE id > {int(after)} ORDER BY id",
     )
     for row in rows:
         values = [_as_text(v) for v in row[1 : len(columns) + 1]]
@@ -150,13 +195,12 @@ def current_values(conn: Connection, kind: str, after: int = 0) -> Iterator[tupl
         yield row[0], values
 
 
-def _tags(conn: Connection, after: int) -> dict[int, list[str]]:
+def _tags(conn: Connection | sqlite3.Connection, after: int) -> dict[int, list[str]]:
     found: dict[int, list[str]] = {}
-    for question, name in conn.execute(
-        text(
-            "SELECT qt.question_id, t.name FROM question_tags AS qt JOIN tags AS t "
-            "ON t.id = qt.tag_id WHERE qt.question_id > :after"
-        ),
+    for question, name in _query(
+        conn,
+        "SELECT qt.question_id, t.name FROM question_tags AS qt JOIN tags AS t "
+        "ON t.id = qt.tag_id WHERE qt.question_id > :after",
         {"after": after},
     ):
         found.setdefault(question, []).append(name)
@@ -165,14 +209,15 @@ def _tags(conn: Connection, after: int) -> dict[int, list[str]]:
     return {question: sorted(names) for question, names in found.items()}
 
 
-def revisions_of(conn: Connection, record_type: str, after: int = 0) -> dict[int, list[tuple]]:
+def revisions_of(
+    conn: Connection | sqlite3.Connection, record_type: str, after: int = 0
+) -> dict[int, list[tuple]]:
     """Each corrected record's revisions (field, old, new, revision id), newest first."""
     found: dict[int, list[tuple]] = {}
-    for record, field, old, new, rid in conn.execute(
-        text(
-            "SELECT record_id, field, old_value, new_value, id FROM revisions "
-            "WHERE record_type = :type AND record_id > :after ORDER BY id DESC"
-        ),
+    for record, field, old, new, rid in _query(
+        conn,
+        "SELECT record_id, field, old_value, new_value, id FROM revisions "
+        "WHERE record_type = :type AND record_id > :after ORDER BY id DESC",
         {"type": record_type, "after": after},
     ):
         found.setdefault(record, []).append((field, old, new, rid))
@@ -183,6 +228,8 @@ def revisions_of(conn: Connection, record_type: str, after: int = 0) -> dict[int
 def _canonical(kind: str) -> dict[str, Callable[[str], str]]:
     """How a revision's text of each column becomes the text ``current_values``
     reads (a probability revised as ``1`` reads back as ``1.0``)."""
+    from sqlalchemy import Float, Integer
+
     table = _table(SEALED[kind].table)
     found: dict[str, Callable[[str], str]] = {
         "tags": lambda v: json.dumps(sorted(json.loads(v)), ensure_ascii=False)
@@ -224,7 +271,9 @@ def first_entered(
     return first, unexplained
 
 
-def record_digests(conn: Connection, kind: str, after: int = 0) -> Iterator[tuple[int, str, list]]:
+def record_digests(
+    conn: Connection | sqlite3.Connection, kind: str, after: int = 0
+) -> Iterator[tuple[int, str, list]]:
     """Each record's id, the content hash of it as first entered, and the
     fields changed without a revision."""
     spec = SEALED[kind]
@@ -248,54 +297,55 @@ def _content(spec: Sealed, values: list) -> list:
     return [*base, later] if later else base
 
 
-def head(conn: Connection) -> tuple[int, str]:
+def head(conn: Connection | sqlite3.Connection) -> tuple[int, str]:
     """The number of entries and the last entry's hash (the genesis hash when empty)."""
-    row = conn.execute(text("SELECT id, hash FROM ledger ORDER BY id DESC LIMIT 1")).first()
+    row = _first(conn, "SELECT id, hash FROM ledger ORDER BY id DESC LIMIT 1")
     return (row[0], row[1]) if row else (0, GENESIS)
 
 
-def unsealed(conn: Connection) -> dict[str, tuple[int, int]]:
+def _last_sealed(conn: Connection | sqlite3.Connection, kind: str) -> int | None:
+    row = _first(
+        conn, "SELECT max(record_id) FROM ledger WHERE record_type = :kind", {"kind": kind}
+    )
+    return row[0] if row else None
+
+
+def unsealed(conn: Connection | sqlite3.Connection) -> dict[str, tuple[int, int]]:
     """Rows written after the last seal, by kind: (how many, the first id). A
     write refuses to start while there are any (``tracker.guards``): sealed by
     it, a row someone put in with SQL would pass for the tracker's own."""
     found = {}
     for kind in KINDS:
         table = SEALED[kind].table
-        after = (
-            conn.execute(
-                text("SELECT max(record_id) FROM ledger WHERE record_type = :kind"), {"kind": kind}
-            ).scalar()
-            or 0
+        after = _last_sealed(conn, kind) or 0
+        count, first = _first(
+            conn, f"SELECT count(*), min(id) FROM {table} WHERE id > :after", {"after": after}
         )
-        count, first = conn.execute(
-            text(f"SELECT count(*), min(id) FROM {table} WHERE id > :after"), {"after": after}
-        ).one()
         if count:
             found[kind] = (count, first)
     return found
 
 
-def seal(conn: Connection) -> int:
+def seal(conn: Connection | sqlite3.Connection) -> int:
     """Append an entry for every record written since the last seal; the
     number appended. Called by every write before it commits (and by the
     migration that created the ledger, for the records already there)."""
     count, previous = head(conn)
     entries = []
     for kind in KINDS:
-        after = conn.execute(
-            text("SELECT max(record_id) FROM ledger WHERE record_type = :kind"), {"kind": kind}
-        ).scalar()
+        after = _last_sealed(conn, kind)
         for record_id, content, _ in record_digests(conn, kind, after or 0):
             previous = link(previous, content)
             count += 1
             entries.append((count, kind, record_id, previous))
     if entries:
-        mark = "?" if conn.dialect.name == "sqlite" else "%s"
-        conn.exec_driver_sql(
-            f"INSERT INTO ledger (id, record_type, record_id, hash) VALUES ({mark}, {mark}, "
-            f"{mark}, {mark})",
-            entries,
-        )
+        mark = "?" if _dialect(conn) == "sqlite" else "%s"
+        marks = ", ".join([mark] * 4)
+        insert = f"INSERT INTO ledger (id, record_type, record_id, hash) VALUES ({marks})"
+        if isinstance(conn, sqlite3.Connection):
+            conn.executemany(insert, entries)
+        else:
+            conn.exec_driver_sql(insert, entries)
     return len(entries)
 
 
@@ -309,7 +359,7 @@ class Audit:
     hashes: dict[int, str] = dataclasses.field(default_factory=dict)  # the entries asked about
 
 
-def audit(conn: Connection, at: Iterable[int] = ()) -> Audit:
+def audit(conn: Connection | sqlite3.Connection, at: Iterable[int] = ()) -> Audit:
     """Recompute every entry from the records and compare it with the ledger.
 
     Each entry is checked against its own predecessor (stored hash, current
@@ -329,18 +379,19 @@ def audit(conn: Connection, at: Iterable[int] = ()) -> Audit:
                 )
     for table, kind in (("claims", "claim"), ("claim_appearances", "appearance")):
         # A reason is kept on the row, and with the revision that retracted it.
-        for record_id, reason, recorded in conn.execute(text(
+        for record_id, reason, recorded in _query(
+            conn,
             f"SELECT t.id, t.retracted_reason, (SELECT r.reason FROM revisions AS r "
             f"WHERE r.record_type = '{kind}' AND r.record_id = t.id AND r.field = 'retracted_at' "
-            f"ORDER BY r.id DESC LIMIT 1) FROM {table} AS t WHERE t.retracted_at IS NOT NULL"
-        )):  # fmt: skip
+            f"ORDER BY r.id DESC LIMIT 1) FROM {table} AS t WHERE t.retracted_at IS NOT NULL",
+        ):
             if reason != recorded:
                 result.problems.append(
                     f"{kind} {record_id}: its retraction reason is not the one recorded"
                 )
     stored_previous = recomputed = GENESIS
     sealed: set[tuple[str, int]] = set()
-    rows = conn.execute(text("SELECT id, record_type, record_id, hash FROM ledger ORDER BY id"))
+    rows = _query(conn, "SELECT id, record_type, record_id, hash FROM ledger ORDER BY id")
     for number, kind, record_id, stored in rows:
         result.entries += 1
         if number != result.entries:

@@ -7,12 +7,9 @@ import datetime as dt
 from sqlalchemy import Text
 from sqlalchemy.types import TypeDecorator
 
-TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
-
-
-def utcnow() -> dt.datetime:
-    """Now, in UTC, to the second: the resolution timestamps are stored at."""
-    return dt.datetime.now(dt.UTC).replace(microsecond=0)
+# Defined without SQLAlchemy (the quick writes use them), kept importable from here.
+from tracker.dates import TIMESTAMP_FORMAT as TIMESTAMP_FORMAT
+from tracker.dates import utcnow as utcnow
 
 
 class UTCTimestamp(TypeDecorator[dt.datetime]):

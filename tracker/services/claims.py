@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
@@ -13,13 +12,22 @@ from sqlalchemy.orm import Session
 from tracker.errors import NotFound, ValidationFailed
 from tracker.models import Claim, ClaimAppearance, Person, Question, Scale, ScaleTerm, Source
 from tracker.reads import SessionReader
-from tracker.revision_views import FIELD_LABELS
-from tracker.services.differences import Difference, differing, refuse, shown
+from tracker.services.differences import differing, refuse
 from tracker.services.listing import claim_rows, list_claims
 from tracker.services.outcomes import outcome_history
 from tracker.services.people import person_aliases, require_person
 from tracker.services.questions import question_tags, require_question
 from tracker.services.revisions import revisions_of
+from tracker.services.rules import (
+    CLAIM_FIELDS,
+    TermRef,
+    check_claim_fits,
+    check_made_on,
+    check_quote,
+    claim_value_shower,
+    mapping_columns,
+    refuse_other_claim,
+)
 from tracker.services.scores import CLAIM_SCOPE, claim_scores_of, no_score_change
 from tracker.services.sources import require_source
 from tracker.text import quoted
@@ -27,9 +35,6 @@ from tracker.types import utcnow
 
 if TYPE_CHECKING:
     from tracker.records import AppearanceIn, ClaimIn
-
-# Which mapping basis a scale term gives by default, by the kind of its scale.
-_BASIS_FOR_SCALE_KIND = {"standard": "standard_scale", "survey": "survey_median"}
 
 
 def default_scale(session: Session) -> Scale:
@@ -63,143 +68,11 @@ def find_term(session: Session, scale_slug: str | None, term: str) -> ScaleTerm:
     return found
 
 
-@dataclass(frozen=True)
-class TermRef:
-    """What the mapping rule needs to know of a scale term."""
-
-    id: int
-    scale: str
-    kind: str
-
-
-def mapping_columns(rec: ClaimIn, term: TermRef | None) -> dict[str, Any]:
-    """Probability columns for a claim: a stated number or a scale term, and the basis.
-
-    The one home of the rule, used by single records and bulk imports alike.
-    """
-    probability = rec.probability
-    if probability is None and rec.low is not None and rec.high is not None:
-        probability = round((rec.low + rec.high) / 2, 6)
-    if rec.basis is not None:
-        basis = rec.basis
-    elif term is not None:
-        basis = _BASIS_FOR_SCALE_KIND[term.kind]
-    elif probability is not None:
-        basis = "stated_number"
-    else:
-        basis = "unscorable"
-    if (
-        term is not None
-        and basis in _BASIS_FOR_SCALE_KIND.values()
-        and basis != _BASIS_FOR_SCALE_KIND[term.kind]
-    ):
-        raise ValidationFailed(
-            f"basis: {basis} needs a {'survey' if basis == 'survey_median' else 'standard'} "
-            f"scale, but {term.scale} is a {term.kind} scale"
-        )
-    return {
-        "scale_term_id": term.id if term is not None else None,
-        "probability": probability,
-        "prob_low": rec.low,
-        "prob_high": rec.high,
-        "mapping_basis": basis,
-    }
-
-
-def check_quote(quote: str, source_slug: str, source_text: str | None) -> str:
-    """The quote as its source's stored text has it, when there is one.
-
-    Users paste quotes with other quote marks, dashes, case or line breaks than
-    the source; those differences are ignored in finding it (``tracker.quotes``),
-    and the passage is stored exactly as the source has it, so every stored
-    quote is a word-for-word substring of its source. A quote not found is
-    refused with the closest passage, so the user can see the difference.
-    """
-    if source_text is None:
-        return quote
-    from tracker.quotes import find_passage, quote_not_found
-
-    passage = find_passage(quote, source_text)
-    if passage is None:
-        raise ValidationFailed(quote_not_found(quote, source_slug, source_text))
-    return passage
-
-
-def check_made_on(made_on: dt.date, source_slug: str, published_on: dt.date | None) -> None:
-    """A source cannot quote what was not yet said: a claim is made on or
-    before the day its source was published."""
-    if published_on is not None and made_on > published_on:
-        raise ValidationFailed(
-            f"made_on: {made_on} is after {source_slug} was published ({published_on}); "
-            "a source can only quote what was already said"
-        )
-
-
 def _mapping(session: Session, rec: ClaimIn) -> dict[str, Any]:
     if rec.term is None:
         return mapping_columns(rec, None)
     term = find_term(session, rec.scale, rec.term)
     return mapping_columns(rec, TermRef(term.id, term.scale.slug, term.scale.kind))
-
-
-# A claim's recorded fields beside its key (source, speaker, quote), as columns.
-CLAIM_FIELDS = (
-    "question_id", "made_on", "made_on_note", "role", "kind", "wording", "probability",
-    "prob_low", "prob_high", "scale_term_id", "mapping_basis", "mapping_note",
-    "condition_question_id", "condition_result", "direction", "side", "estimate",
-    "estimate_low", "estimate_high", "threshold", "threshold_side",
-)  # fmt: skip
-
-
-def claim_value_shower(
-    question_slug: Callable[[int], str], term_name: Callable[[int], str]
-) -> Callable[[str, Any], str]:
-    """How a claim's column values read in a message: questions by slug,
-    scale terms by scale and term."""
-
-    def show(field: str, value: Any) -> str:
-        if value is None:
-            return shown(None)
-        if field in ("question", "condition"):
-            return question_slug(value)
-        if field == "term":
-            return term_name(value)
-        return shown(value)
-
-    return show
-
-
-# A claim's columns whose edit option has another name.
-_OPTION_FOR_FIELD = {"estimate": "value", "estimate_low": "range", "estimate_high": "range",
-                     "threshold": "above", "threshold_side": "above"}  # fmt: skip
-
-
-def refuse_other_claim(
-    claim_id: int,
-    old: dict[str, Any],
-    new: dict[str, Any],
-    show: Callable[[str, Any], str],
-    retracted: str | None = None,
-) -> None:
-    """The one refusal for a claim recorded with other values under the same
-    speaker, source and quote: a recorded forecast is never re-mapped, moved
-    or re-dated by adding it again. A retracted one (``retracted``: its
-    reason) is kept as it was and cannot be corrected at all."""
-    found = [
-        Difference(FIELD_LABELS.get(d.field, d.field), d.old, d.new)
-        for d in differing(old, new, CLAIM_FIELDS)
-    ]
-    if found and retracted is not None:
-        refuse(f"claim {claim_id} (the same speaker, source and quote, retracted: {retracted})",
-               found, None, show)  # fmt: skip
-    if found:
-        option = _OPTION_FOR_FIELD.get(found[0].field, found[0].field.replace("_", "-"))
-        refuse(
-            f"claim {claim_id} (the same speaker, source and quote)",
-            found,
-            f'tracker edit claim {claim_id} --{option} … --reason "…"',
-            show,
-        )
 
 
 def session_claim_shower(session: Session) -> Callable[[str, Any], str]:
@@ -218,7 +91,7 @@ def claim_values(session: Session, rec: ClaimIn) -> dict[str, Any]:
     """The columns a claim record gives beside its key."""
     question = require_question(session, rec.question) if rec.question else None
     condition = require_question(session, rec.condition.question) if rec.condition else None
-    check_fits_question(rec, question, condition)
+    check_claim_fits(rec, question, condition)
     return {
         "question_id": question.id if question else None,
         "made_on": rec.made_on,
@@ -234,32 +107,6 @@ def claim_values(session: Session, rec: ClaimIn) -> dict[str, Any]:
         **rec.estimate_columns(),
         **_mapping(session, rec),
     }
-
-
-def check_fits_question(
-    rec: ClaimIn, question: Question | None, condition: Question | None
-) -> None:
-    """A forecast on a numeric question gives a number and one on a yes/no
-    question does not; a condition is a yes/no question. (Triggers hold the
-    database to the same rule; this says it with the claim's own words.)"""
-    numbers = any(v is not None for v in rec.estimate_columns().values())
-    if question is not None and rec.kind in ("forecast", "conditional"):
-        if question.question_type == "numeric" and not numbers:
-            raise ValidationFailed(
-                f"question: {question.slug} is numeric ({question.unit}); give the claim's "
-                "number: a value, a range, or a threshold (above or below)"
-            )
-        if question.question_type != "numeric" and numbers:
-            raise ValidationFailed(
-                f"question: {question.slug} is a yes-or-no question; a value, range or "
-                "threshold goes with a numeric question"
-            )
-    if numbers and rec.kind not in ("forecast", "conditional"):
-        raise ValidationFailed(f"kind: a {rec.kind} claim gives no number")
-    if condition is not None and condition.question_type == "numeric":
-        raise ValidationFailed(
-            f"condition: {condition.slug} is numeric; a condition must be a yes-or-no question"
-        )
 
 
 def save_claim(session: Session, rec: ClaimIn, entered_by: str) -> tuple[Claim, str]:

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import func, or_, select, text
 from sqlalchemy.orm import Session
 
 from tracker.db import hold_write_lock
-from tracker.errors import Conflict, ValidationFailed
+from tracker.errors import Conflict
 from tracker.models import Claim, Outcome, OutcomeEvidence, Question, Source
+from tracker.services.rules import RecordedOutcome, check_recorded_after, refuse_unscoring
+from tracker.services.rules import check_outcome_fits as check_fits_question
 from tracker.services.scores import Database, claim_scores_of, question_upkeep
 from tracker.services.sources import require_source
 from tracker.types import utcnow
@@ -20,19 +21,6 @@ if TYPE_CHECKING:
     from tracker.records import OutcomeIn
 
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class RecordedOutcome:
-    id: int
-    question: str
-    result: str
-    occurred_on: str
-    supersedes: int | None
-    previous_result: str | None
-    claims_resolved: int
-    hindsight: tuple[int, ...] = ()  # claims made on or after the day it happened
-    value: float | None = None  # a numeric question's value observed
 
 
 def current_outcome(session: Session, question_id: int) -> Outcome | None:
@@ -83,41 +71,34 @@ def hindsight_claims(
 ) -> tuple[list[int], list[int]]:
     """The claims on a question made on or after ``occurred_on`` (an outcome
     dated then makes them hindsight), and those of them scored now."""
-    late = list(
-        db.execute(
-            select(Claim.id)
-            .where(
-                Claim.question_id == question_id,
-                Claim.made_on >= occurred_on,
-                Claim.retracted_at.is_(None),
-            )
+    return hindsight_claims_of(db, [(question_id, occurred_on)])[(question_id, occurred_on)]
+
+
+def hindsight_claims_of(
+    db: Database, asked: Iterable[tuple[int, Any]]
+) -> dict[tuple[int, Any], tuple[list[int], list[int]]]:
+    """``hindsight_claims`` for many (question, day) pairs at once: two
+    queries for a batch of corrections instead of two each."""
+    asked = set(asked)
+    made: dict[int, list[tuple[int, Any]]] = {}
+    questions = sorted({q for q, _ in asked})
+    for start in range(0, len(questions), 900):
+        for question_id, claim_id, made_on in db.execute(
+            select(Claim.question_id, Claim.id, Claim.made_on)
+            .where(Claim.question_id.in_(questions[start : start + 900]),
+                   Claim.retracted_at.is_(None))
             .order_by(Claim.id)
-        ).scalars()
-    )
-    scores = claim_scores_of(db, late)
-    return late, [i for i in late if scores.get(i, {}).get("status") == "scored"]
-
-
-def check_recorded_after(recorded_at: Any, corrected_at: Any) -> None:
-    """A correction imported with its own recording time (history from
-    elsewhere) must come after what it corrects: the chain is the order in
-    which the record changed, and --as-recorded reads it so."""
-    if recorded_at is not None and recorded_at < corrected_at:
-        raise Conflict(
-            f"recorded_at: {recorded_at:%Y-%m-%dT%H:%M:%SZ} is before the outcome it corrects "
-            f"was recorded ({corrected_at:%Y-%m-%dT%H:%M:%SZ}); a correction comes after"
-        )
-
-
-def refuse_unscoring(slug: str, occurred_on: Any, scored: list[int], option: str) -> None:
-    """The one refusal for an outcome that would turn scored claims into hindsight."""
-    if scored:
-        ids = ", ".join(str(i) for i in scored)
-        raise Conflict(
-            f"{option}: {occurred_on} is on or before the day claim(s) {ids} on {slug} were made, "
-            "so they would no longer be scored (hindsight); check the date, or pass --yes to "
-            "record it"
-        )
+        ):  # fmt: skip
+            made.setdefault(question_id, []).append((claim_id, made_on))
+    late = {(q, day): [i for i, on in made.get(q, []) if on >= day] for q, day in asked}
+    every = sorted({i for ids in late.values() for i in ids})
+    scores: dict[int, dict[str, Any]] = {}
+    for start in range(0, len(every), 5000):
+        scores.update(claim_scores_of(db, every[start : start + 5000]))
+    return {
+        pair: (ids, [i for i in ids if scores.get(i, {}).get("status") == "scored"])
+        for pair, ids in late.items()
+    }
 
 
 def record_outcome(
@@ -189,18 +170,6 @@ def record_outcome(
         hindsight=tuple(late),
         value=outcome.observed_value,
     )
-
-
-def check_fits_question(question: Question, result: str | None) -> None:
-    """A numeric question resolves to the value observed, a yes/no question
-    to yes, no or partial; either can be ambiguous, annulled or unresolvable."""
-    if question.question_type == "numeric" and result in ("yes", "no", "partial"):
-        raise ValidationFailed(
-            f"{question.slug} is numeric ({question.unit}): give the value observed instead of "
-            f"{result}, or ambiguous, annulled or unresolvable"
-        )
-    if question.question_type != "numeric" and result == "observed":
-        raise ValidationFailed(f"{question.slug} is a yes-or-no question: it has no value observed")
 
 
 def sync_outcomes(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -12,8 +12,9 @@ from tracker.errors import Conflict
 from tracker.models import Person, PersonAlias
 from tracker.reads import SessionReader
 from tracker.services import lookups
-from tracker.services.differences import Difference, refuse, shown
+from tracker.services.differences import shown
 from tracker.services.revisions import record_revision
+from tracker.services.rules import SPELLING_ADDED, alias_taken, refuse_other_person
 from tracker.text import alias_key, slugify
 from tracker.types import utcnow
 
@@ -46,41 +47,6 @@ def add_alias(session: Session, person: Person, alias: str) -> bool:
         return False
     session.add(PersonAlias(person=person, alias=alias, alias_key=key))
     return True
-
-
-def alias_taken(alias: str, owner: str, owner_slug: str) -> Conflict:
-    return Conflict(
-        f"alias {shown(alias)} already belongs to {owner} ({owner_slug}); one spelling names "
-        "one speaker, so nothing was changed"
-    )
-
-
-def refuse_other_person(existing: dict[str, Any], rec: PersonIn, name_known: bool) -> None:
-    """The one refusal for a speaker already recorded under this name or slug
-    with other values. A name that is already one of the speaker's spellings
-    (``name_known``; case, spacing, accents and hyphens aside) refers to them
-    and renames nothing; a kind or description left out is not compared, so
-    adding a spelling needs neither."""
-    found = []
-    if not name_known and alias_key(existing["name"]) != alias_key(rec.name):
-        found.append(Difference("name", existing["name"], rec.name))
-    if rec.slug is not None and rec.slug != existing["slug"]:
-        found.append(Difference("slug", existing["slug"], rec.slug))
-    for field in ("kind", "description"):
-        if getattr(rec, field) is not None and getattr(rec, field) != existing[field]:
-            found.append(Difference(field, existing[field], getattr(rec, field)))
-    if found:
-        field = next((d.field for d in found if d.field != "slug"), None)
-        refuse(
-            f"speaker {existing['slug']}",
-            found,
-            f'tracker edit person {existing["slug"]} --{field} … --reason "…"'
-            if field
-            else f"nothing: a slug never changes; refer to them as {existing['slug']}",
-        )
-
-
-SPELLING_ADDED = "a spelling added"
 
 
 def save_person(

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from tracker.models import Question, QuestionTag, Tag
 from tracker.reads import SessionReader
 from tracker.services import lookups
-from tracker.services.differences import differing, refuse
+from tracker.services.rules import question_values, refuse_other_question
 from tracker.services.scores import no_score_change
 from tracker.types import utcnow
 
@@ -54,34 +54,11 @@ def set_tags(session: Session, question: Question, tags: list[str]) -> bool:
     return True
 
 
-QUESTION_FIELDS = ("title", "criteria", "resolve_by", "horizon", "tags", "type", "unit")
-
-
-def question_values(rec: QuestionIn) -> dict[str, Any]:
-    """A question record's fields as they are compared (tags as a sorted list)."""
-    return {"title": rec.title, "criteria": rec.criteria, "resolve_by": rec.resolve_by,
-            "horizon": rec.horizon, "tags": sorted(set(rec.tags)), "type": rec.type,
-            "unit": rec.unit}  # fmt: skip
-
-
 def recorded_question(session: Session, question: Question) -> dict[str, Any]:
     return {"title": question.title, "criteria": question.criteria,
             "resolve_by": question.resolve_by, "horizon": question.horizon_text,
             "tags": question_tags(session, question.id), "type": question.question_type,
             "unit": question.unit}  # fmt: skip
-
-
-def refuse_other_question(slug: str, old: dict[str, Any], new: dict[str, Any]) -> None:
-    """The one refusal for a question slug already recorded with other values:
-    what an outcome is judged against cannot change unseen."""
-    found = differing(old, new, QUESTION_FIELDS)
-    if found and found[0].field in ("type", "unit"):
-        refuse(f"question {slug}", found, None)  # what it asks for never changes
-    if found:
-        option = {"resolve_by": "resolve-by", "tags": "add-tag/--remove-tag"}.get(
-            found[0].field, found[0].field
-        )
-        refuse(f"question {slug}", found, f'tracker edit question {slug} --{option} … --reason "…"')
 
 
 def save_question(session: Session, rec: QuestionIn, created_by: str) -> tuple[Question, str]:

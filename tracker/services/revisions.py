@@ -23,22 +23,8 @@ from sqlalchemy.orm import Session
 from tracker.models import Person, Question, Revision, ScaleTerm, Source
 from tracker.revision_views import FIELD_LABELS
 from tracker.services.differences import shown
+from tracker.services.rules import as_text
 from tracker.types import TIMESTAMP_FORMAT
-
-
-def as_text(value: Any) -> str | None:
-    """A column value in the canonical text a revision keeps."""
-    if value is None:
-        return None
-    if isinstance(value, dt.datetime):
-        return value.strftime(TIMESTAMP_FORMAT)
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, (list, tuple)):
-        return json.dumps(list(value), ensure_ascii=False)
-    if isinstance(value, float):
-        return repr(value)
-    return str(value)
 
 
 def record_revision(

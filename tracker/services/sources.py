@@ -2,39 +2,19 @@
 
 from __future__ import annotations
 
-import hashlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from tracker.errors import Conflict, NotFound
 from tracker.models import Source
-from tracker.services.differences import differing, long_text, refuse, shown
+from tracker.services.rules import SOURCE_FIELDS, content_hash, refuse_other_source, source_values
 from tracker.text import quoted
 from tracker.types import utcnow
 
 if TYPE_CHECKING:
     from tracker.records import SourceIn
-
-SOURCE_FIELDS = (
-    "title",
-    "url",
-    "publisher",
-    "author",
-    "published_on",
-    "published_on_note",
-    "retrieved_on",
-    "text",
-)
-
-# Fields whose edit option is not the field's name.
-_OPTION = {"text": "text-file", "published_on": "published-on", "retrieved_on": "retrieved-on",
-           "published_on_note": "published-on-note"}  # fmt: skip
-
-
-def content_hash(text: str | None) -> str | None:
-    return None if text is None else hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def require_source(session: Session, ref: str) -> Source:
@@ -46,28 +26,6 @@ def require_source(session: Session, ref: str) -> Source:
     if source is None:
         raise NotFound(f"no source {quoted(ref)} (add one with `tracker add-source`)")
     return source
-
-
-def show_source_value(field: str, value: Any) -> str:
-    """A source's field in a message: a text by its size, not its words."""
-    return (long_text(value) or "(none)") if field == "text" else shown(value)
-
-
-def source_values(rec: SourceIn) -> dict[str, Any]:
-    return {field: getattr(rec, field) for field in SOURCE_FIELDS}
-
-
-def refuse_other_source(slug: str, old: dict[str, Any], new: dict[str, Any]) -> None:
-    """The one refusal for a source slug already recorded with other values."""
-    found = differing(old, new, SOURCE_FIELDS)
-    if found:
-        refuse(
-            f"source {slug}",
-            found,
-            f"tracker edit source {slug} --{_OPTION.get(found[0].field, found[0].field)} … "
-            '--reason "…"',
-            show_source_value,
-        )
 
 
 def save_source(session: Session, rec: SourceIn) -> tuple[Source, str]:
