@@ -21,7 +21,6 @@ from scratch: ``refresh`` does that, and the report calls it before reading.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Connection, text
@@ -29,9 +28,8 @@ from sqlalchemy.orm import Session
 
 from tracker import kept_totals
 from tracker.reads import SessionReader
-from tracker.score_views import with_clause
+from tracker.services import upkeep
 from tracker.services.score_state import totals_stale
-from tracker.types import utcnow
 
 Database = Session | Connection
 
@@ -39,61 +37,25 @@ TABLES = kept_totals.TABLES
 _PARAMS = kept_totals.PARAMS
 
 
-def _dialect(db: Database) -> str:
-    bind = db.get_bind() if isinstance(db, Session) else db
-    return bind.dialect.name
-
-
 def is_stale(db: Database) -> bool:
     return totals_stale(SessionReader(db))
 
 
-def _set_fresh(db: Database) -> None:
-    kept_totals.set_fresh(SessionReader(db))
+class Upkeep(upkeep.Upkeep):
+    """``tracker.services.upkeep.Upkeep`` on a SQLAlchemy session or
+    connection (the importer, the edits, bulk files): the same statements,
+    with the session's pending rows flushed before the totals read them."""
 
-
-def _apply(db: Database, scope: str, params: dict[str, Any], sign: int) -> None:
-    kept_totals.apply(SessionReader(db), scope, params, sign)
-
-
-@dataclass
-class Upkeep:
-    """Keeps the totals current across one write that can change the scores
-    of the claims in ``scope`` (SQL over claims ``c``, with bound ``params``).
-
-    Make it before the write; ``before()`` runs while the database still
-    holds the old state, ``after()`` once the write is flushed. ``before()``
-    may be skipped when no claim in scope existed before (a new claim).
-    """
-
-    db: Database
-    scope: str | None  # None: the write changes no score (a new question's tags, say)
-    params: dict[str, Any] = field(default_factory=dict)
-    stale: bool = field(init=False)
-
-    def __post_init__(self) -> None:
-        # Read before the write: the write itself trips the stale triggers.
-        self.stale = is_stale(self.db)
-
-    def _live(self) -> bool:
-        return not self.stale
-
-    def covering(self, scope: str, **params: Any) -> Upkeep:
-        """Set the scope once the write has made it known (a new row's id)."""
-        self.scope, self.params = scope, params
-        return self
-
-    def before(self) -> None:
-        if self._live() and self.scope is not None:
-            _apply(self.db, self.scope, self.params, -1)
+    def __init__(
+        self, db: Database, scope: str | None, params: dict[str, Any] | None = None
+    ) -> None:
+        self.session = db
+        super().__init__(SessionReader(db), scope, params or {})
 
     def after(self) -> None:
-        if isinstance(self.db, Session):
-            self.db.flush()
-        if self._live():
-            if self.scope is not None:
-                _apply(self.db, self.scope, self.params, 1)
-            _set_fresh(self.db)  # our own writes tripped the triggers; the totals are current
+        if isinstance(self.session, Session):
+            self.session.flush()
+        super().after()
 
 
 def no_score_change(db: Database) -> Upkeep:
@@ -102,7 +64,7 @@ def no_score_change(db: Database) -> Upkeep:
     return Upkeep(db, None)
 
 
-CLAIM_SCOPE = "c.id = :upkeep_claim"
+CLAIM_SCOPE = upkeep.CLAIM_SCOPE
 
 
 def claim_upkeep(db: Database, claim_id: int) -> Upkeep:
@@ -112,11 +74,7 @@ def claim_upkeep(db: Database, claim_id: int) -> Upkeep:
 def question_upkeep(db: Database, question_id: int) -> Upkeep:
     """For a write to a question or its outcomes: its claims and the claims
     conditional on it."""
-    return Upkeep(
-        db,
-        "(c.question_id = :upkeep_question OR c.condition_question_id = :upkeep_question)",
-        {"upkeep_question": question_id},
-    )
+    return Upkeep(db, upkeep.QUESTION_SCOPE, {"upkeep_question": question_id})
 
 
 def person_upkeep(db: Database, person_id: int) -> Upkeep:
@@ -155,14 +113,5 @@ def refresh(db: Database) -> bool:
 
 
 def claim_scores_of(db: Database, claim_ids: list[int]) -> dict[int, dict[str, Any]]:
-    """The scores of a few claims as recorded now (the claim_scores template,
-    read through the indexes): status, Brier and the rest, by claim id."""
-    if not claim_ids:
-        return {}
-    scope = "c.id IN (" + ", ".join(str(int(i)) for i in claim_ids) + ")"
-    prefix = with_clause(_dialect(db), scope, inline=True)
-    rows = db.execute(
-        text(f"{prefix}\nSELECT * FROM claim_scores WHERE scale = 'recorded'"),
-        {**_PARAMS, "today": utcnow().date().isoformat()},
-    )
-    return {row.claim_id: dict(row._mapping) for row in rows}
+    """``tracker.services.upkeep.claim_scores_of`` on a session or connection."""
+    return upkeep.claim_scores_of(SessionReader(db), claim_ids)
