@@ -5,13 +5,20 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import shutil
 import subprocess
 import sys
+import tarfile
+import tomllib
 import venv
+import zipfile
 from pathlib import Path
 
 import pytest
 from conftest import ROOT, SEEDS
+
+from tracker.config import DISTRIBUTION
 
 SCRIPT = Path(sys.executable).with_name("tracker")
 
@@ -52,18 +59,44 @@ def test_command_line_end_to_end(entry: list[str], tmp_path: Path) -> None:
     assert helped.returncode == 0 and "Example" in helped.stdout
 
 
-def test_non_editable_install_creates_and_migrates_a_database(tmp_path: Path) -> None:
+def _distribution() -> str:
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["name"]
+
+
+def test_wheel_and_sdist_build_and_the_wheel_creates_and_upgrades_a_database(
+    tmp_path: Path,
+) -> None:
+    """The distribution builds under its own name (not "tracker", someone
+    else's on the package index); the wheel, installed into a fresh
+    environment, creates a database and upgrades an old one."""
+    name = _distribution()
+    assert name == DISTRIBUTION != "tracker"
+    dist = tmp_path / "dist"
+    built = subprocess.run(
+        [sys.executable, "-m", "build", "--no-isolation", "--wheel", "--sdist",
+         "--outdir", str(dist), str(ROOT)],
+        capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert built.returncode == 0, built.stderr[-2000:]
+    stem = name.replace("-", "_")
+    (wheel,) = dist.glob(f"{stem}-*-py3-none-any.whl")
+    (sdist,) = dist.glob(f"{stem}-*.tar.gz")
+    with zipfile.ZipFile(wheel) as zipped:
+        files = set(zipped.namelist())
+        (meta,) = [f for f in files if f.endswith(".dist-info/METADATA")]
+        assert f"Name: {name}\n" in zipped.read(meta).decode()
+        entry_points = next(f for f in files if f.endswith(".dist-info/entry_points.txt"))
+        assert "tracker = tracker.cli:cli" in zipped.read(entry_points).decode()
+    assert {"tracker/_migrations/env.py", "tracker/templates/tracker_scorecard.html"} <= files
+    with tarfile.open(sdist) as tar:
+        names = {n.split("/", 1)[1] for n in tar.getnames() if "/" in n}
+    assert {"pyproject.toml", "tracker/cli.py", "migrations/env.py", "README.md"} <= names
+
     env_dir = tmp_path / "venv"
     venv.create(env_dir, with_pip=True)
-    pip = [
-        str(env_dir / "bin" / "python"),
-        "-m",
-        "pip",
-        "install",
-        "--quiet",
-        "--disable-pip-version-check",
-    ]
-    subprocess.run([*pip, str(ROOT)], check=True, capture_output=True, timeout=600)
+    pip = [str(env_dir / "bin" / "python"), "-m", "pip", "install", "--quiet",
+           "--disable-pip-version-check"]  # fmt: skip
+    subprocess.run([*pip, str(wheel)], check=True, capture_output=True, timeout=600)
     work = tmp_path / "elsewhere"
     work.mkdir()
     db = work / "fresh.db"
@@ -75,7 +108,6 @@ def test_non_editable_install_creates_and_migrates_a_database(tmp_path: Path) ->
     )
     package = Path(where.stdout.strip())
     assert package.is_relative_to(env_dir), "must use the installed copy, not the source tree"
-    assert (package / "_migrations" / "env.py").is_file()
 
     tracker = str(env_dir / "bin" / "tracker")
     init = run([tracker, "init"], db, cwd=work)
@@ -85,3 +117,21 @@ def test_non_editable_install_creates_and_migrates_a_database(tmp_path: Path) ->
     listed = run([tracker, "list", "--json"], db, cwd=work)
     assert len(json.loads(listed.stdout)) >= 12
     assert "head" in run([tracker, "db", "current"], db, cwd=work).stdout
+
+    old = work / "old.db"  # a database written by tracker at schema 0013
+    shutil.copyfile(ROOT / "tests" / "fixtures" / "schema" / "0013.db", old)
+    upgraded = run([tracker, "db", "upgrade"], old, cwd=work)
+    assert upgraded.returncode == 0, upgraded.stderr
+    assert "head" in run([tracker, "db", "current"], old, cwd=work).stdout
+
+
+def test_every_install_hint_names_the_distribution() -> None:
+    """An install hint that said `pip install 'tracker[...]'` would install
+    someone else's package: every hint in the code and the README names ours."""
+    hints = re.compile(r"pip install '([\w.-]+)\[")
+    texts = [ROOT / "README.md", *sorted((ROOT / "tracker").rglob("*.py"))]
+    found = []
+    for path in texts:
+        found += [(path.name, m.group(1)) for m in hints.finditer(path.read_text())]
+    assert found, "the hints are where this test looks"
+    assert {name for _, name in found} == {_distribution()}, found

@@ -532,7 +532,7 @@ def extract(ctx: click.Context, article: Any, output: Path | None, **fields: Any
     horizon words. Speakers and questions already in the database are reused.
     Each claim carries its confidence and the reasons as a comment, the
     doubtful first. Nothing is written to the database. --model NAME asks a
-    language model through the llm library (pip install 'tracker[llm]'), and
+    language model through the llm library (pip install 'forecast-claim-tracker[llm]'), and
     checks its answer the same way: a quote not in the text is left out.
 
     \b
@@ -1434,7 +1434,7 @@ def _date_option(value: str | None, option: str) -> Any:
     "--plot",
     type=click.Path(dir_okay=False, path_type=Path),
     metavar="FILE.png|svg",
-    help="Also draw the calibration curve and the scoreboard (needs tracker[plot]).",
+    help="Also draw the calibration curve and the scoreboard (needs forecast-claim-tracker[plot]).",
 )
 @click.option("--json", "as_json", is_flag=True, help="The same as --format json.")
 @click.option("--csv", "as_csv", is_flag=True, help="The same as --format csv.")
@@ -1581,7 +1581,7 @@ def serve(ctx: click.Context, port: int) -> None:
 
     Serves on 127.0.0.1 only, read-only for visitors, with the metadata that
     describes every table and the stored queries. Needs the optional extra:
-    pip install 'tracker[datasette]'.
+    pip install 'forecast-claim-tracker[datasette]'.
 
     \b
     Example:

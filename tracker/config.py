@@ -6,6 +6,9 @@ import os
 from pathlib import Path
 
 DEFAULT_DB = "tracker.db"
+# The name the package index knows this project by ("tracker" there is someone
+# else's); it installs the ``tracker`` command and the ``tracker`` package.
+DISTRIBUTION = "forecast-claim-tracker"
 ENV_VAR = "TRACKER_DB"
 BUSY_TIMEOUT_MS = 30_000  # how long a SQLite connection waits for another's lock
 BUSY_ATTEMPTS = 5  # how many times a unit of work is tried while the database stays busy

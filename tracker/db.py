@@ -35,7 +35,7 @@ from sqlalchemy.exc import IntegrityError, InternalError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
-from tracker.config import BUSY_ATTEMPTS, BUSY_TIMEOUT_MS, sqlite_path
+from tracker.config import BUSY_ATTEMPTS, BUSY_TIMEOUT_MS, DISTRIBUTION, sqlite_path
 from tracker.constraint_messages import describe_integrity_error
 from tracker.errors import Busy, Conflict, GuardsAltered, SchemaError, TrackerError
 
@@ -208,7 +208,7 @@ def get_engine(url: str, *, migrating: bool = False) -> Engine:
         engine = create_engine(url, pool_pre_ping=True)
     except ModuleNotFoundError:
         raise SchemaError(
-            "the PostgreSQL driver is not installed: pip install 'tracker[postgres]'"
+            f"the PostgreSQL driver is not installed: pip install '{DISTRIBUTION}[postgres]'"
         ) from None
     _install_postgresql_listeners(engine)
     return engine

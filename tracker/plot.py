@@ -1,6 +1,6 @@
 """``tracker report --plot``: the calibration curve and the scoreboard, drawn.
 
-matplotlib is an optional extra (``pip install 'tracker[plot]'``) and is
+matplotlib is an optional extra (``pip install 'forecast-claim-tracker[plot]'``) and is
 imported only here, only when a plot is asked for.
 """
 
@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from tracker.config import DISTRIBUTION
 from tracker.errors import TrackerError
 from tracker.render_report import SCALE_NAMES
 
@@ -24,7 +25,8 @@ def draw_report(report: dict[str, Any], path: Path) -> None:
         import matplotlib.pyplot as plt
     except ImportError:
         raise TrackerError(
-            "--plot needs matplotlib: pip install 'tracker[plot]' (or pip install matplotlib)"
+            f"--plot needs matplotlib: pip install '{DISTRIBUTION}[plot]' "
+            "(or pip install matplotlib)"
         ) from None
 
     overview = report["overview"]

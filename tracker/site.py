@@ -23,12 +23,14 @@ from typing import Any
 from urllib.parse import unquote_plus
 
 from tracker import scorecard, site_functions
+from tracker.config import DISTRIBUTION
 from tracker.errors import TrackerError
 
 METADATA_FILE = Path(__file__).with_name("datasette_metadata.yaml")
 TEMPLATE_NAME = "tracker"
 INSTALL_HINT = (
-    "tracker serve needs Datasette: pip install 'tracker[datasette]' (or pip install datasette)"
+    f"tracker serve needs Datasette: pip install '{DISTRIBUTION}[datasette]' "
+    "(or pip install datasette)"
 )
 
 

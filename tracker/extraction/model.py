@@ -10,7 +10,7 @@ are gathered into people with their spellings; the date said and the horizon
 come from the text. What fails a check is left out and counted. The draft is
 built by the same code as the offline one, so it imports the same way.
 
-``llm`` is an optional extra (``pip install 'tracker[llm]'``).
+``llm`` is an optional extra (``pip install 'forecast-claim-tracker[llm]'``).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import json
 import re
 from typing import Any
 
+from tracker.config import DISTRIBUTION
 from tracker.errors import ValidationFailed
 from tracker.extraction.article import Article
 from tracker.extraction.candidates import _MOVES, Candidate, _rank, _signals
@@ -27,7 +28,9 @@ from tracker.extraction.speakers import GROUP, Attribution, Cast
 from tracker.services.phrases import Reading
 from tracker.vocabulary import CLAIM_KINDS, DIRECTIONS
 
-INSTALL = "--model needs the llm library: pip install 'tracker[llm]' (and a plugin for the model)"
+INSTALL = (
+    f"--model needs the llm library: pip install '{DISTRIBUTION}[llm]' (and a plugin for the model)"
+)
 
 SCHEMA: dict[str, Any] = {
     "type": "object",
