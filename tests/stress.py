@@ -196,49 +196,51 @@ def writer(db: Path | str, index: int, n: int) -> int:
     from tracker.db import get_engine, run_in_transaction
     from tracker.records import ClaimIn, OutcomeIn, PersonIn, QuestionIn
     from tracker.schema import ensure_schema
-    from tracker.services.claims import save_claim
-    from tracker.services.outcomes import record_outcome
-    from tracker.services.people import save_person
-    from tracker.services.questions import require_question, save_question
+    from tracker.services.entry import (
+        record_outcome,
+        require_question,
+        save_claim,
+        save_person,
+        save_question,
+    )
+    from tracker.writes import SessionWriter, Writer
+
+    def write(work: Callable[[Writer], Any]) -> Any:
+        """``work`` in one write transaction, through SQLAlchemy as the CLI falls back to."""
+        return run_in_transaction(engine, lambda s: work(SessionWriter(s)), write=True)
 
     engine = get_engine(database_url(str(db)))
     ensure_schema(engine)
     name = f"Writer {index}"
-    run_in_transaction(engine, lambda s: save_person(s, PersonIn(name=name), "stress"), write=True)
+    write(lambda w: save_person(w, PersonIn(name=name), "stress"))
     failures = 0
     for i in range(n):
         slug = f"w{index}-q{i}"
         try:
-            run_in_transaction(
-                engine,
-                lambda s, slug=slug: save_question(
-                    s, QuestionIn(slug=slug, title=slug, criteria="c", resolve_by="2025-12-31"),
+            write(
+                lambda w, slug=slug: save_question(
+                    w, QuestionIn(slug=slug, title=slug, criteria="c", resolve_by="2025-12-31"),
                     "stress",
                 ),
-                write=True,
             )  # fmt: skip
             claim = ClaimIn(
                 speaker=name, source="stress", made_on="2025-01-01", quote=f"claim {index}-{i}",
                 question=slug, probability=(i % 10) / 10,
             )  # fmt: skip
-            run_in_transaction(engine, lambda s, c=claim: save_claim(s, c, "stress"), write=True)
+            write(lambda w, c=claim: save_claim(w, c, "stress"))
             outcome = OutcomeIn(question=slug, result="yes" if i % 2 else "no",
                                 occurred_on="2025-06-01", evidence_url="https://e.x/o")  # fmt: skip
-            run_in_transaction(
-                engine,
-                lambda s, o=outcome, slug=slug: record_outcome(
-                    s, require_question(s, slug), o, "stress"
-                ),
-                write=True,
+            write(
+                lambda w, o=outcome, slug=slug: record_outcome(
+                    w, require_question(w, slug), o, "stress"
+                )
             )
             # Not the same outcome again: each correction has a note of its own.
             correction = OutcomeIn(question=SHARED, result="yes" if (index + i) % 2 else "no",
                                    occurred_on="2025-06-01", evidence_url="https://e.x/s",
                                    note=f"correction {i} by writer {index}")  # fmt: skip
-            run_in_transaction(
-                engine,
-                lambda s, o=correction: record_outcome(s, require_question(s, SHARED), o, "stress"),
-                write=True,
+            write(
+                lambda w, o=correction: record_outcome(w, require_question(w, SHARED), o, "stress")
             )
         except Exception as exc:  # anything here would have reached a user
             failures += 1

@@ -1,6 +1,6 @@
 """The add-* commands on a current SQLite file run straight on sqlite3
 (tracker.writes): no SQLAlchemy or Alembic is imported, every guard still
-holds, and what they write is what the importer's services write."""
+holds, and what they write is what the same services write through SQLAlchemy."""
 
 from __future__ import annotations
 
@@ -164,9 +164,10 @@ def test_the_quick_path_and_sqlalchemys_write_the_same(
 
 TEXT = "Officials say a deal is unlikely before spring, at 4.5 units."
 
-# The same records through the add-* services (tracker.services.entry) and the
-# importer's (sources, people, ... on SQLAlchemy's ORM): accepted, refused and
-# written alike. (kind, record, question for an outcome, hindsight allowed)
+# The same records through the add-* services (tracker.services.entry) straight
+# on sqlite3 and through SQLAlchemy (a SessionWriter, as the importer and
+# PostgreSQL run them): accepted, refused and written alike. (kind, record,
+# question for an outcome, hindsight allowed)
 RECORDS: list[tuple[str, dict[str, Any], str | None, bool]] = [
     ("source", {"slug": "quick", "title": "Quick", "url": "https://example.org/q",
                 "published_on": "2025-10-20", "text": TEXT}, None, True),
@@ -227,11 +228,11 @@ RECORDS: list[tuple[str, dict[str, Any], str | None, bool]] = [
 ]  # fmt: skip
 
 
-def _record_through_entry(db: Path, kind: str, fields: dict[str, Any], question: str | None,
-                          hindsight_ok: bool) -> Any:  # fmt: skip
+def _work(kind: str, fields: dict[str, Any], question: str | None,
+          hindsight_ok: bool) -> Any:  # fmt: skip
+    """One record written through the add-* services on a ``Writer``."""
     from tracker import records
     from tracker.services import entry
-    from tracker.writes import sqlite_write
 
     def work(w: Any) -> Any:
         if kind == "source":
@@ -249,34 +250,27 @@ def _record_through_entry(db: Path, kind: str, fields: dict[str, Any], question:
         done = entry.record_outcome(w, found, rec, "tester", hindsight_ok=hindsight_ok)
         return done and dataclasses.asdict(done)
 
-    done = sqlite_write(f"sqlite:///{db}", work)
+    return work
+
+
+def _record_through_entry(db: Path, kind: str, fields: dict[str, Any], question: str | None,
+                          hindsight_ok: bool) -> Any:  # fmt: skip
+    from tracker.writes import sqlite_write
+
+    done = sqlite_write(f"sqlite:///{db}", _work(kind, fields, question, hindsight_ok))
     assert done is not None
     return done[0]
 
 
 def _record_through_importer(db: Path, kind: str, fields: dict[str, Any], question: str | None,
                              hindsight_ok: bool) -> Any:  # fmt: skip
-    from tracker import records
     from tracker.db import get_engine, run_in_transaction
-    from tracker.services import claims, outcomes, people, phrases, questions, sources
+    from tracker.writes import SessionWriter
 
-    def work(s: Any) -> Any:
-        if kind == "source":
-            return sources.save_source(s, records.SourceIn(**fields))[1]
-        if kind == "person":
-            return people.save_person(s, records.PersonIn(**fields), "tester")[1]
-        if kind == "question":
-            return questions.save_question(s, records.QuestionIn(**fields), "tester")[1]
-        if kind == "claim":
-            rec = phrases.read_wording(s, records.ClaimIn(**fields))[0]
-            return claims.save_claim(s, rec, "tester")[1]
-        assert question is not None
-        found = questions.require_question(s, question)
-        rec = records.OutcomeIn(question=found.slug, **fields)
-        done = outcomes.record_outcome(s, found, rec, "tester", hindsight_ok=hindsight_ok)
-        return done and dataclasses.asdict(done)
-
-    return run_in_transaction(get_engine(f"sqlite:///{db}"), work, write=True)
+    work = _work(kind, fields, question, hindsight_ok)
+    return run_in_transaction(
+        get_engine(f"sqlite:///{db}"), lambda s: work(SessionWriter(s)), write=True
+    )
 
 
 def test_the_add_services_write_what_the_importers_write(seeded: Path, tmp_path: Path) -> None:

@@ -851,15 +851,19 @@ def add_appearance(
             --quote "Kim will likely decide whether to resume diplomacy"
     """
     from tracker.records import AppearanceIn
-    from tracker.services.claims import add_appearance as record_appearance
-    from tracker.services.claims import require_claim
+    from tracker.services.entry import add_appearance as record_appearance
+    from tracker.services.entry import require_claim
+    from tracker.writes import SessionWriter
 
     source = _ask(source, "--source", "Source")
     quote = _ask(quote, "--quote", "Quote as it stands there")
     rec = _record(AppearanceIn, source=source, quote=quote, appeared_on=appeared_on)
-    added = _transact(
-        ctx, lambda s: record_appearance(s, require_claim(s, claim_id), rec), write=True
-    )
+
+    def work(session: Session) -> bool:
+        db = SessionWriter(session)
+        return record_appearance(db, require_claim(db, claim_id), rec)
+
+    added = _transact(ctx, work, write=True)
     emit_record(
         {"claim": claim_id, "source": rec.source, "action": "created" if added else "unchanged"},
         fmt,

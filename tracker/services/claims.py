@@ -1,157 +1,35 @@
-"""Claims: recording them and showing one (listing them: ``tracker.services.listing``)."""
+"""Claims: showing one (listing them: ``tracker.services.listing``).
+
+A claim and its appearances are written by ``tracker.services.entry``
+(``save_claim``, ``add_appearance``: the one home of those writes, for
+``add-claim``, ``add-appearance`` and seed files alike).
+"""
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tracker.errors import NotFound, ValidationFailed
-from tracker.models import Claim, ClaimAppearance, Person, Question, Scale, ScaleTerm, Source
+from tracker.errors import NotFound
+from tracker.models import Claim, ClaimAppearance, Person, Question, Source
 from tracker.reads import SessionReader
-from tracker.services.differences import differing, refuse
 from tracker.services.listing import claim_rows, list_claims
 from tracker.services.outcomes import outcome_history
-from tracker.services.people import person_aliases, require_person
+from tracker.services.people import person_aliases
 from tracker.services.questions import question_tags, require_question
 from tracker.services.revisions import revisions_of
-from tracker.services.rules import (
-    CLAIM_FIELDS,
-    TermRef,
-    check_claim_fits,
-    check_made_on,
-    check_quote,
-    claim_value_shower,
-    mapping_columns,
-    refuse_other_claim,
-)
-from tracker.services.scores import CLAIM_SCOPE, claim_scores_of, no_score_change
-from tracker.services.sources import require_source
-from tracker.text import quoted
-from tracker.types import utcnow
-
-if TYPE_CHECKING:
-    from tracker.records import AppearanceIn, ClaimIn
-
-
-def default_scale(session: Session) -> Scale:
-    scale = session.scalar(select(Scale).where(Scale.is_default == 1))
-    if scale is None:
-        raise NotFound("no default probability scale in this database")
-    return scale
-
-
-def find_term(session: Session, scale_slug: str | None, term: str) -> ScaleTerm:
-    """The scale term a wording maps to, on the named scale or the default one."""
-    scale = (
-        default_scale(session)
-        if scale_slug is None
-        else session.scalar(select(Scale).where(Scale.slug == scale_slug))
-    )
-    if scale is None:
-        known = ", ".join(session.scalars(select(Scale.slug).order_by(Scale.slug)))
-        raise NotFound(f"no scale {quoted(scale_slug)} (known: {known})")
-    wanted = " ".join(term.casefold().split())
-    found = session.scalar(
-        select(ScaleTerm).where(ScaleTerm.scale_id == scale.id, ScaleTerm.term == wanted)
-    )
-    if found is None:
-        terms = session.scalars(
-            select(ScaleTerm.term).where(ScaleTerm.scale_id == scale.id).order_by(ScaleTerm.point)
-        )
-        raise NotFound(
-            f"term {quoted(term)} is not on scale {scale.slug} (its terms: {', '.join(terms)})"
-        )
-    return found
-
-
-def _mapping(session: Session, rec: ClaimIn) -> dict[str, Any]:
-    if rec.term is None:
-        return mapping_columns(rec, None)
-    term = find_term(session, rec.scale, rec.term)
-    return mapping_columns(rec, TermRef(term.id, term.scale.slug, term.scale.kind))
-
-
-def session_claim_shower(session: Session) -> Callable[[str, Any], str]:
-    def question_slug(question_id: int) -> str:
-        question = session.get(Question, question_id)
-        return question.slug if question is not None else str(question_id)
-
-    def term_name(term_id: int) -> str:
-        term = session.get(ScaleTerm, term_id)
-        return f'{term.scale.slug} "{term.term}"' if term is not None else str(term_id)
-
-    return claim_value_shower(question_slug, term_name)
-
-
-def claim_values(session: Session, rec: ClaimIn) -> dict[str, Any]:
-    """The columns a claim record gives beside its key."""
-    question = require_question(session, rec.question) if rec.question else None
-    condition = require_question(session, rec.condition.question) if rec.condition else None
-    check_claim_fits(rec, question, condition)
-    return {
-        "question_id": question.id if question else None,
-        "made_on": rec.made_on,
-        "made_on_note": rec.made_on_note,
-        "role": rec.role,
-        "kind": rec.kind,
-        "wording": rec.wording,
-        "mapping_note": rec.note,
-        "condition_question_id": condition.id if condition else None,
-        "condition_result": rec.condition.result if rec.condition else None,
-        "direction": rec.direction,
-        "side": rec.side,
-        **rec.estimate_columns(),
-        **_mapping(session, rec),
-    }
-
-
-def save_claim(session: Session, rec: ClaimIn, entered_by: str) -> tuple[Claim, str]:
-    """Record a claim. The same claim again (same speaker, source and quote,
-    same values) is "unchanged", though it may add later appearances; the same
-    key with other values is refused (``tracker edit claim`` changes it).
-
-    The quote must appear word for word in the source's stored text, when the
-    source has one: that is what makes a claim checkable.
-    """
-    person = require_person(session, rec.speaker)
-    source = require_source(session, rec.source)
-    values = claim_values(session, rec)
-    check_made_on(rec.made_on, source.slug, source.published_on)
-    quote = check_quote(rec.quote, source.slug, source.text)
-    claim = session.scalar(
-        select(Claim).where(
-            Claim.source_id == source.id, Claim.person_id == person.id, Claim.quote == quote
-        )
-    )
-    if claim is not None:
-        refuse_other_claim(
-            claim.id,
-            {f: getattr(claim, f) for f in CLAIM_FIELDS},
-            values,
-            session_claim_shower(session),
-            claim.retracted_reason,
-        )
-        added = [add_appearance(session, claim, a) for a in rec.appearances]
-        return claim, "updated" if any(added) else "unchanged"
-    claim = Claim(
-        person_id=person.id,
-        source_id=source.id,
-        quote=quote,
-        entered_by=entered_by,
-        entered_at=utcnow(),
-        **values,
-    )
-    upkeep = no_score_change(session)
-    session.add(claim)
-    session.flush()
-    upkeep.covering(CLAIM_SCOPE, upkeep_claim=claim.id).after()
-    for appearance in rec.appearances:
-        add_appearance(session, claim, appearance)
-    return claim, "created"
+from tracker.services.rules import CLAIM_FIELDS as CLAIM_FIELDS
+from tracker.services.rules import TermRef as TermRef
+from tracker.services.rules import appearance_values as appearance_values
+from tracker.services.rules import check_made_on as check_made_on
+from tracker.services.rules import check_quote as check_quote
+from tracker.services.rules import claim_value_shower as claim_value_shower
+from tracker.services.rules import mapping_columns as mapping_columns
+from tracker.services.rules import refuse_other_appearance as refuse_other_appearance
+from tracker.services.rules import refuse_other_claim as refuse_other_claim
+from tracker.services.scores import claim_scores_of
 
 
 def require_claim(session: Session, claim_id: int) -> Claim:
@@ -159,74 +37,6 @@ def require_claim(session: Session, claim_id: int) -> Claim:
     if claim is None:
         raise NotFound(f"no claim {claim_id}")
     return claim
-
-
-def question_of_claim(session: Session, claim_id: int) -> Question:
-    """The question a claim is about (what ``add-outcome --claim`` resolves)."""
-    claim = require_claim(session, claim_id)
-    if claim.question_id is None:
-        raise NotFound(f"claim {claim_id} is an opinion with no question to resolve")
-    question = session.get(Question, claim.question_id)
-    assert question is not None
-    return question
-
-
-def appearance_values(
-    rec: AppearanceIn, claim_source_id: int, claim_made_on: dt.date,
-    source_id: int, source_text: str | None,
-) -> dict[str, Any]:  # fmt: skip
-    """An appearance's columns, held to its rules: not the claim's own source,
-    the quote found in the later source's text (stored as that text has it),
-    not dated before the claim. Messages name the field, as a seed file has it."""
-    if source_id == claim_source_id:
-        raise ValidationFailed(f"appearances: {rec.source} is already the claim's first source")
-    try:
-        quote = check_quote(rec.quote, rec.source, source_text)
-    except ValidationFailed as exc:
-        raise ValidationFailed(f"appearances: {exc}") from None
-    if rec.appeared_on is not None and rec.appeared_on < claim_made_on:
-        raise ValidationFailed(
-            f"appearances: {rec.appeared_on} is before the claim was made ({claim_made_on}); "
-            "record the earliest source as the claim's own"
-        )
-    return {"quote": quote, "appeared_on": rec.appeared_on}
-
-
-def refuse_other_appearance(
-    claim_id: int, source_slug: str, old: dict[str, Any], new: dict[str, Any],
-    appearance_id: int, retracted: bool,
-) -> None:  # fmt: skip
-    """The one refusal for an appearance already recorded with other values."""
-    found = differing(old, new)
-    if found:
-        refuse(
-            f"the appearance of claim {claim_id} in {source_slug}",
-            found,
-            None if retracted else f'tracker retract appearance {appearance_id} --reason "…"',
-        )
-
-
-def add_appearance(session: Session, claim: Claim, rec: AppearanceIn) -> bool:
-    """Note that ``claim`` appears again in another source; True if it is new.
-
-    The claim's own source stays its first appearance; the quote is checked
-    against the later source's text as for the claim itself.
-    """
-    source = require_source(session, rec.source)
-    new = appearance_values(rec, claim.source_id, claim.made_on, source.id, source.text)
-    existing = session.scalar(
-        select(ClaimAppearance).where(
-            ClaimAppearance.claim_id == claim.id, ClaimAppearance.source_id == source.id
-        )
-    )
-    if existing is not None:
-        old = {"quote": existing.quote, "appeared_on": existing.appeared_on}
-        refuse_other_appearance(claim.id, source.slug, old, new, existing.id,
-                                existing.retracted_at is not None)  # fmt: skip
-        return False
-    session.add(ClaimAppearance(claim_id=claim.id, source_id=source.id, **new))
-    session.flush()
-    return True
 
 
 def claim_appearances(session: Session, claim_id: int) -> list[dict[str, Any]]:

@@ -25,20 +25,16 @@ from sqlalchemy.orm import Session
 from tracker.errors import Conflict, NotFound, ValidationFailed
 from tracker.models import Claim, ClaimAppearance, Person, PersonAlias, Question, ScaleTerm, Source
 from tracker.records import ClaimIn, PersonIn, QuestionIn, SourceIn, clean_text, first_error
-from tracker.services.claims import (
-    CLAIM_FIELDS,
-    check_made_on,
-    check_quote,
-    claim_values,
-    require_claim,
-)
-from tracker.services.people import add_alias, alias_taken, require_person
-from tracker.services.questions import question_tags, require_question, set_tags
+from tracker.services import entry
+from tracker.services.claims import CLAIM_FIELDS, check_made_on, check_quote, require_claim
+from tracker.services.people import alias_taken, require_person
+from tracker.services.questions import question_tags, require_question
 from tracker.services.revisions import as_text, display, field_label, record_revision
 from tracker.services.scores import claim_upkeep, no_score_change, person_upkeep, question_upkeep
 from tracker.services.sources import content_hash, require_source
 from tracker.text import alias_key
 from tracker.types import utcnow
+from tracker.writes import SessionWriter
 
 # Options of ``edit claim`` that together say how the probability was read:
 # giving any of them replaces the old reading whole.
@@ -158,7 +154,7 @@ def edit_claim(
     check_made_on(rec.made_on, source.slug, source.published_on)
     quote = check_quote(rec.quote, source.slug, source.text)
     new = {"person_id": person.id, "source_id": source.id, "quote": quote,
-           **claim_values(session, rec)}  # fmt: skip
+           **entry.claim_values(SessionWriter(session), rec)}  # fmt: skip
     columns = ("person_id", "source_id", "quote", *CLAIM_FIELDS)
     changed = [c for c in columns if getattr(claim, c) != new[c]]
     writer = _Writer(session, "claim", claim.id, f"claim {claim.id}", reason, by)
@@ -218,7 +214,8 @@ def edit_question(
     for column in changed:
         writer.change(column, getattr(question, column), columns[column], question)
     if retag:
-        set_tags(session, question, wanted)
+        session.flush()  # the question's changed columns first, as they were set
+        entry.set_tags(SessionWriter(session), question.id, wanted)
         writer.change("tags", tags, wanted)
     upkeep.after()
     return writer.edit
@@ -264,10 +261,10 @@ def edit_person(
     for f in changed:
         writer.change(f, getattr(person, f), getattr(rec, f), person)
     for alias in (rec.name, *add_aliases):
-        if add_alias(session, person, alias):
-            session.flush()
-            if alias != rec.name or "name" not in changed:
-                writer.change("alias", None, alias)
+        session.flush()  # what was set so far first, as it was set
+        added = entry.add_alias(SessionWriter(session), person.id, alias)
+        if added and (alias != rec.name or "name" not in changed):
+            writer.change("alias", None, alias)
     for alias in remove_aliases:
         row = aliases[alias_key(alias)]
         session.delete(row)

@@ -4,10 +4,11 @@ Written as SQL text over a ``Writer`` (``tracker.writes``), as the read
 services are over a ``Reader``, so that on a SQLite file the commands run
 straight on sqlite3 and never import SQLAlchemy, whose import alone costs
 more than the write; elsewhere (PostgreSQL, a file still to be created or
-upgraded) the same functions run through SQLAlchemy. Seed files go through
-the importer's services (``sources``, ``people``, ``questions``, ``claims``,
-``outcomes``); both apply the rules of ``tracker.services.rules``, and
-tests/test_quick_writes.py holds the two to the same rows, ledger and totals.
+upgraded) the same functions run through SQLAlchemy (``SessionWriter``).
+They are the one home of these writes: the seed importer and the edits call
+them through a ``SessionWriter`` too, and bulk files apply the same rules
+(``tracker.services.rules``). tests/test_quick_writes.py holds the two
+writers to the same rows, ledger and totals.
 
 Values read back are given the types the models give them (dates, UTC
 instants), so a refusal compares and words them as the importer does.
@@ -24,6 +25,7 @@ from tracker.dates import TIMESTAMP_FORMAT, utcnow
 from tracker.errors import Conflict, NotFound
 from tracker.services import lookups
 from tracker.services.differences import shown
+from tracker.services.outcomes import chain_order, hindsight_claims
 from tracker.services.rules import (
     CLAIM_FIELDS,
     SOURCE_FIELDS,
@@ -31,6 +33,7 @@ from tracker.services.rules import (
     RecordedOutcome,
     TermRef,
     alias_taken,
+    appearance_values,
     as_text,
     check_claim_fits,
     check_made_on,
@@ -43,6 +46,7 @@ from tracker.services.rules import (
     mapping_columns,
     question_values,
     read_wording,
+    refuse_other_appearance,
     refuse_other_claim,
     refuse_other_person,
     refuse_other_question,
@@ -50,11 +54,11 @@ from tracker.services.rules import (
     refuse_unscoring,
     source_values,
 )
-from tracker.services.upkeep import CLAIM_SCOPE, QUESTION_SCOPE, Upkeep, claim_scores_of
+from tracker.services.upkeep import CLAIM_SCOPE, QUESTION_SCOPE, Upkeep
 from tracker.text import alias_key, quoted, slugify
 
 if TYPE_CHECKING:
-    from tracker.records import ClaimIn, OutcomeIn, PersonIn, QuestionIn, SourceIn
+    from tracker.records import AppearanceIn, ClaimIn, OutcomeIn, PersonIn, QuestionIn, SourceIn
     from tracker.services.rules import Reading
     from tracker.writes import Writer
 
@@ -118,9 +122,10 @@ def save_source(db: Writer, rec: SourceIn) -> tuple[dict[str, Any], str]:
 _PERSON = "SELECT id, slug, name, kind, description FROM people"
 
 
-def _add_alias(db: Writer, person_id: int, alias: str) -> bool:
+def add_alias(db: Writer, person_id: int, alias: str) -> bool:
     """Give the speaker another spelling; True if it was new. A spelling that
-    names someone else is refused (``tracker.services.people.add_alias``)."""
+    names someone else is refused: one spelling, one person (writers queue on
+    the write lock, so two cannot both find a spelling free)."""
     key = alias_key(alias)
     existing = _one(
         db,
@@ -160,9 +165,10 @@ def save_person(
     db: Writer, rec: PersonIn, by: str, reason: str = SPELLING_ADDED
 ) -> tuple[dict[str, Any], str]:
     """Create the speaker, or add spellings to the one already recorded under
-    this name (or slug), as ``tracker.services.people.save_person`` does:
-    nothing else about a recorded speaker changes here, and a spelling added
-    to one is written to their history (``reason``, ``by``)."""
+    this name (or slug). Nothing else about a recorded speaker changes here:
+    other values are refused (``tracker edit person`` changes them), and an
+    alias is never taken from its owner. A spelling added to a recorded
+    speaker is written to their history (``reason``, ``by``)."""
     slug = rec.slug or slugify(rec.name)
     by_slug = _one(db, f"{_PERSON} WHERE slug = :slug", {"slug": slug})
     found = lookups.person_id(db, rec.name)
@@ -185,10 +191,10 @@ def save_person(
             },
         )
         for alias in (rec.name, *rec.aliases):
-            _add_alias(db, person_id, alias)
+            add_alias(db, person_id, alias)
         return _speaker(db, person_id), "created"
     refuse_other_person(person, rec, name_known=by_name is not None)
-    added = [alias for alias in rec.aliases if _add_alias(db, person["id"], alias)]
+    added = [alias for alias in rec.aliases if add_alias(db, person["id"], alias)]
     now = utcnow()
     for alias in added:
         db.insert(
@@ -245,14 +251,34 @@ def question_of_claim(db: Writer, claim_id: int) -> QuestionRow:
     return _question(db, row["question_id"])
 
 
-def _tags(db: Writer, question_id: int) -> list[str]:
-    """A question's tags sorted by code point (``questions.question_tags``)."""
+def question_tags(db: Writer, question_id: int) -> list[str]:
+    """A question's tags sorted by code point here, not by the database's
+    collation: an edit compares them with a sorted list, and revisions and the
+    ledger keep them in this order."""
     rows = db.rows(
         "SELECT t.name FROM tags AS t JOIN question_tags AS qt ON qt.tag_id = t.id "
         "WHERE qt.question_id = :q",
         {"q": question_id},
     )
     return sorted(r["name"] for r in rows)
+
+
+def set_tags(db: Writer, question_id: int, tags: list[str]) -> bool:
+    """Give the question exactly these tags (each made on first use); False,
+    with nothing written, if it has them already."""
+    wanted = sorted(set(tags))
+    if question_tags(db, question_id) == wanted:
+        return False
+    db.run("DELETE FROM question_tags WHERE question_id = :q", {"q": question_id})
+    for name in wanted:
+        tag_id = db.value("SELECT id FROM tags WHERE name = :name", {"name": name})
+        if tag_id is None:
+            tag_id = db.insert("tags", {"name": name})
+        db.run(
+            "INSERT INTO question_tags (question_id, tag_id) VALUES (:q, :t)",
+            {"q": question_id, "t": tag_id},
+        )
+    return True
 
 
 def save_question(db: Writer, rec: QuestionIn, created_by: str) -> tuple[dict[str, Any], str]:
@@ -270,7 +296,7 @@ def save_question(db: Writer, rec: QuestionIn, created_by: str) -> tuple[dict[st
             "criteria": row["criteria"],
             "resolve_by": _date(row["resolve_by"]),
             "horizon": row["horizon_text"],
-            "tags": _tags(db, row["id"]),
+            "tags": question_tags(db, row["id"]),
             "type": row["question_type"],
             "unit": row["unit"],
         }
@@ -291,14 +317,7 @@ def save_question(db: Writer, rec: QuestionIn, created_by: str) -> tuple[dict[st
             "created_by": created_by,
         },
     )
-    for name in sorted(set(rec.tags)):
-        tag_id = db.value("SELECT id FROM tags WHERE name = :name", {"name": name})
-        if tag_id is None:
-            tag_id = db.insert("tags", {"name": name})
-        db.run(
-            "INSERT INTO question_tags (question_id, tag_id) VALUES (:q, :t)",
-            {"q": question_id, "t": tag_id},
-        )
+    set_tags(db, question_id, rec.tags)
     upkeep.after()
     return {"id": question_id, "slug": rec.slug, "title": rec.title}, "created"
 
@@ -306,9 +325,8 @@ def save_question(db: Writer, rec: QuestionIn, created_by: str) -> tuple[dict[st
 # --- claims -----------------------------------------------------------------------------------
 
 
-def _find_term(db: Writer, scale_slug: str | None, term: str) -> TermRef:
-    """The scale term a wording maps to, on the named scale or the default one
-    (``tracker.services.claims.find_term``)."""
+def find_term(db: Writer, scale_slug: str | None, term: str) -> TermRef:
+    """The scale term a wording maps to, on the named scale or the default one."""
     if scale_slug is None:
         scale = _one(db, "SELECT id, slug, kind FROM scales WHERE is_default = 1", {})
         if scale is None:
@@ -337,17 +355,34 @@ def _find_term(db: Writer, scale_slug: str | None, term: str) -> TermRef:
     return TermRef(found, scale["slug"], scale["kind"])
 
 
+# Where a unit of work keeps the phrase book once read (``tracker.services.phrases``
+# drops it when a phrase is added).
+PHRASE_BOOK = "tracker.phrase_book"
+
+
+def phrase_book(db: Writer) -> list[Reading]:
+    """Every phrase, longest key first (so the longest match wins); read once
+    per unit of work (an import reads many claims)."""
+    cached = db.info.get(PHRASE_BOOK)
+    if cached is None:
+        cached = db.info[PHRASE_BOOK] = load_phrase_book(db)
+    return cached
+
+
 def read_claim_wording(db: Writer, rec: ClaimIn) -> tuple[ClaimIn, Reading | None]:
-    """The claim read through the phrase book (``tracker.services.rules.read_wording``)."""
-    return read_wording(rec, lambda: load_phrase_book(db))
+    """The claim with its probability read from its wording through the phrase
+    book, when the wording is all it gives of it; and the reading used
+    (``tracker.services.rules.read_wording``)."""
+    return read_wording(rec, lambda: phrase_book(db))
 
 
-def _claim_values(db: Writer, rec: ClaimIn) -> dict[str, Any]:
-    """The columns a claim record gives beside its key (``claims.claim_values``)."""
+def claim_values(db: Writer, rec: ClaimIn) -> dict[str, Any]:
+    """The columns a claim record gives beside its key (what ``tracker edit
+    claim`` compares with the recorded ones too)."""
     question = require_question(db, rec.question) if rec.question else None
     condition = require_question(db, rec.condition.question) if rec.condition else None
     check_claim_fits(rec, question, condition)
-    term = _find_term(db, rec.scale, rec.term) if rec.term is not None else None
+    term = find_term(db, rec.scale, rec.term) if rec.term is not None else None
     return {
         "question_id": question.id if question else None,
         "made_on": rec.made_on,
@@ -385,17 +420,15 @@ def _claim_shower(db: Writer) -> Callable[[str, Any], str]:
 
 
 def save_claim(db: Writer, rec: ClaimIn, entered_by: str) -> tuple[dict[str, Any], str]:
-    """Record a claim, as ``tracker.services.claims.save_claim`` does: the same
-    claim again (same speaker, source and quote, same values) is "unchanged",
-    the same key with other values is refused, and the quote must appear word
-    for word in the source's stored text when it has one. The result says
-    why the claim was retracted, if it was. (Later appearances are added with
-    ``tracker add-appearance``; a record giving some is not written here.)"""
-    if rec.appearances:
-        raise ValueError("save_claim writes no appearances: use the importer")
+    """Record a claim. The same claim again (same speaker, source and quote,
+    same values) is "unchanged", though it may add later appearances (a seed
+    file's); the same key with other values is refused (``tracker edit
+    claim`` changes it). The quote must appear word for word in the source's
+    stored text, when the source has one: that is what makes a claim
+    checkable. The result says why the claim was retracted, if it was."""
     person_id = lookups.require_person_id(db, rec.speaker)
     source = require_source(db, rec.source)
-    values = _claim_values(db, rec)
+    values = claim_values(db, rec)
     check_made_on(rec.made_on, source["slug"], source["published_on"])
     quote = check_quote(rec.quote, source["slug"], source["text"])
     existing = _one(
@@ -410,12 +443,14 @@ def save_claim(db: Writer, rec: ClaimIn, entered_by: str) -> tuple[dict[str, Any
         refuse_other_claim(
             existing["id"], old, values, _claim_shower(db), existing["retracted_reason"]
         )
+        recorded = _ClaimKey(existing["id"], source["id"], old["made_on"])
+        added = [add_appearance(db, recorded, a) for a in rec.appearances]
         return {
             "id": existing["id"],
             "kind": existing["kind"],
             "basis": existing["mapping_basis"],
             "retracted": existing["retracted_reason"],
-        }, "unchanged"
+        }, "updated" if any(added) else "unchanged"
     upkeep = Upkeep(db, None)
     claim_id = db.insert(
         "claims",
@@ -429,12 +464,56 @@ def save_claim(db: Writer, rec: ClaimIn, entered_by: str) -> tuple[dict[str, Any
         },
     )
     upkeep.covering(CLAIM_SCOPE, upkeep_claim=claim_id).after()
+    for appearance in rec.appearances:
+        add_appearance(db, _ClaimKey(claim_id, source["id"], rec.made_on), appearance)
     return {
         "id": claim_id,
         "kind": values["kind"],
         "basis": values["mapping_basis"],
         "retracted": None,
     }, "created"
+
+
+@dataclass(frozen=True)
+class _ClaimKey:
+    """What an appearance is checked against: the claim, its first source and its day."""
+
+    id: int
+    source_id: int
+    made_on: dt.date
+
+
+def require_claim(db: Writer, claim_id: int) -> _ClaimKey:
+    """A claim by id, as ``add_appearance`` needs it."""
+    row = _one(db, "SELECT id, source_id, made_on FROM claims WHERE id = :id", {"id": claim_id})
+    if row is None:
+        raise NotFound(f"no claim {claim_id}")
+    made_on = _date(row["made_on"])
+    assert made_on is not None
+    return _ClaimKey(row["id"], row["source_id"], made_on)
+
+
+def add_appearance(db: Writer, claim: _ClaimKey, rec: AppearanceIn) -> bool:
+    """Note that ``claim`` appears again in another source; True if it is new.
+
+    The claim's own source stays its first appearance; the quote is checked
+    against the later source's text as for the claim itself, and the same
+    source again with other values is refused."""
+    source = require_source(db, rec.source)
+    new = appearance_values(rec, claim.source_id, claim.made_on, source["id"], source["text"])
+    existing = _one(
+        db,
+        "SELECT id, quote, appeared_on, retracted_at FROM claim_appearances "
+        "WHERE claim_id = :claim AND source_id = :source",
+        {"claim": claim.id, "source": source["id"]},
+    )
+    if existing is not None:
+        old = {"quote": existing["quote"], "appeared_on": _date(existing["appeared_on"])}
+        refuse_other_appearance(claim.id, source["slug"], old, new, existing["id"],
+                                existing["retracted_at"] is not None)  # fmt: skip
+        return False
+    db.insert("claim_appearances", {"claim_id": claim.id, "source_id": source["id"], **new})
+    return True
 
 
 # --- outcomes ---------------------------------------------------------------------------------
@@ -460,21 +539,6 @@ def _same(db: Writer, current: dict[str, Any], rec: OutcomeIn, source_id: int | 
     )
 
 
-def _hindsight(db: Writer, question_id: int, occurred_on: dt.date) -> tuple[list[int], list[int]]:
-    """The claims on a question made on or after ``occurred_on``, and those of
-    them scored now (``tracker.services.outcomes.hindsight_claims``)."""
-    late = [
-        r["id"]
-        for r in db.rows(
-            "SELECT id FROM claims WHERE question_id = :q AND made_on >= :on "
-            "AND retracted_at IS NULL ORDER BY id",
-            {"q": question_id, "on": occurred_on},
-        )
-    ]
-    scores = claim_scores_of(db, late)
-    return late, [i for i in late if scores.get(i, {}).get("status") == "scored"]
-
-
 def record_outcome(
     db: Writer,
     question: QuestionRow,
@@ -484,11 +548,16 @@ def record_outcome(
     hindsight_ok: bool = True,
     option: str = "--on",
 ) -> RecordedOutcome | None:
-    """Append an outcome for ``question``, superseding the current one, as
-    ``tracker.services.outcomes.record_outcome`` does: None when the current
-    outcome already says exactly this, and refused (unless ``hindsight_ok``)
-    when it would turn claims scored now into hindsight. Writers queue on the
-    write lock before this reads the current outcome (``tracker.writes``)."""
+    """Append an outcome for ``question``; it supersedes the current one, if any.
+
+    Returns None when the current outcome already says exactly this (nothing is
+    written: recording the same call twice is not a correction). An outcome
+    dated on or before the day claims on the question were made turns them
+    into hindsight (not scored); the result lists them, and unless
+    ``hindsight_ok`` it is refused when any of them is scored now (a date
+    typed wrong would quietly unscore them). Writers queue on the write lock
+    before this reads the current outcome (``tracker.writes``; a
+    ``SessionWriter``'s session is begun as a writer)."""
     check_outcome_fits(question, rec.result)
     evidence = require_source(db, rec.evidence_source)["id"] if rec.evidence_source else None
     current_id = db.value(
@@ -506,7 +575,7 @@ def record_outcome(
         return None
     if current is not None:
         check_recorded_after(rec.recorded_at, _instant(current["recorded_at"]))
-    late, scored = _hindsight(db, question.id, rec.occurred_on)
+    late, scored = hindsight_claims(db, question.id, rec.occurred_on)
     if not hindsight_ok:
         refuse_unscoring(question.slug, rec.occurred_on, scored, option)
     upkeep = Upkeep(db, QUESTION_SCOPE, {"upkeep_question": question.id})
@@ -545,3 +614,40 @@ def record_outcome(
         hindsight=tuple(late),
         value=rec.value,
     )
+
+
+def sync_outcomes(
+    db: Writer,
+    question: QuestionRow,
+    records: list[OutcomeIn],
+    recorded_by: str,
+    *,
+    hindsight_ok: bool = False,
+) -> int:
+    """Make the recorded history of ``question`` end with ``records`` (a seed
+    file's list, oldest first): entries already recorded are skipped, new ones
+    appended as corrections; how many were added. A file that rewrites
+    recorded history is refused."""
+    rows = db.rows(
+        "SELECT id, supersedes_id, result, observed_value, occurred_on, evidence_url, "
+        "evidence_source_id, note FROM outcomes WHERE question_id = :q",
+        {"q": question.id},
+    )
+    history = chain_order(rows, "id", "supersedes_id")
+    added = 0
+    for i, rec in enumerate(records):
+        source = require_source(db, rec.evidence_source)["id"] if rec.evidence_source else None
+        if i < len(history):
+            if not _same(db, history[i], rec, source):
+                raise Conflict(
+                    f"outcome {i + 1} for {question.slug} differs from the one recorded "
+                    f"(#{history[i]['id']}); outcomes are append-only: add the correction "
+                    "at the end of the list"
+                )
+            continue
+        recorded = record_outcome(
+            db, question, rec, recorded_by, hindsight_ok=hindsight_ok, option="occurred_on"
+        )
+        if recorded is not None:
+            added += 1
+    return added

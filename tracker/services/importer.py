@@ -29,14 +29,11 @@ from sqlalchemy.orm import Session
 from tracker.constraint_messages import describe_integrity_error
 from tracker.errors import TrackerError, ValidationFailed
 from tracker.records import ClaimIn, OutcomeIn, PersonIn, QuestionIn, SourceIn, first_error
-from tracker.services.claims import save_claim
-from tracker.services.outcomes import sync_outcomes
-from tracker.services.people import SPELLING_ADDED, save_person
-from tracker.services.phrases import read_wording
-from tracker.services.questions import require_question, save_question
+from tracker.services import entry
+from tracker.services.rules import SPELLING_ADDED
 from tracker.services.scores import defer_upkeep, refresh
-from tracker.services.sources import save_source
 from tracker.text import quoted
+from tracker.writes import SessionWriter, Writer
 
 SECTIONS: dict[str, type[BaseModel]] = {
     "sources": SourceIn,
@@ -320,16 +317,17 @@ def import_files(
     summary = ImportSummary(files=[str(f) for f in files])
     total = sum(len(entries) for doc in parsed for entries in doc.values())
     rebuild = defer_upkeep(session, total)
+    db = SessionWriter(session)  # the add-* services, on this session
     with progress(total) if progress else nullcontext() as bar:
         for section in SECTIONS:
             entries = [e for doc in parsed for e in doc.get(section, [])]
             if section == "outcomes":
-                _import_outcomes(session, entries, entered_by, summary, hindsight_ok)
+                _import_outcomes(db, entries, entered_by, summary, hindsight_ok)
                 if bar is not None:
                     bar.update(len(entries))
                 continue
-            for entry in entries:
-                action = _apply(session, section, entry, entered_by)
+            for item in entries:
+                action = _apply(db, section, item, entered_by)
                 summary.counts[(section, action)] += 1
                 if bar is not None:
                     bar.update(1)
@@ -361,18 +359,17 @@ class located:  # lower case: used as a context manager, like contextlib's
             raise ValidationFailed(f"{self.where}: {describe_integrity_error(exc)}") from None
 
 
-def _apply(session: Session, section: str, entry: Entry, entered_by: str) -> str:
-    with located(entry.where):
-        rec = entry.record
+def _apply(db: Writer, section: str, item: Entry, entered_by: str) -> str:
+    with located(item.where):
+        rec = item.record
         if section == "sources":
-            _, action = save_source(session, rec)
+            _, action = entry.save_source(db, rec)
         elif section == "people":
-            _, action = save_person(session, rec, entered_by, f"{SPELLING_ADDED} by an import")
+            _, action = entry.save_person(db, rec, entered_by, f"{SPELLING_ADDED} by an import")
         elif section == "questions":
-            _, action = save_question(session, rec, entered_by)
+            _, action = entry.save_question(db, rec, entered_by)
         else:  # a claim given by its words alone is read through the phrase book
-            _, action = save_claim(session, read_wording(session, rec)[0], entered_by)
-        session.flush()
+            _, action = entry.save_claim(db, entry.read_claim_wording(db, rec)[0], entered_by)
         return action
 
 
@@ -382,31 +379,30 @@ def _import_affiliations(
     from tracker.services.affiliations import save_affiliation
     from tracker.services.people import require_person
 
-    for entry in entries:
-        for n, affiliation in enumerate(entry.record.affiliations):
-            with located(f"{entry.where}.affiliations[{n}]"):
-                person = require_person(session, entry.record.name)
+    for item in entries:
+        for n, affiliation in enumerate(item.record.affiliations):
+            with located(f"{item.where}.affiliations[{n}]"):
+                person = require_person(session, item.record.name)
                 _, action = save_affiliation(session, person, affiliation, entered_by)
                 session.flush()
                 summary.counts[("affiliations", action)] += 1
 
 
 def _import_outcomes(
-    session: Session,
+    db: Writer,
     entries: list[Entry],
     entered_by: str,
     summary: ImportSummary,
     hindsight_ok: bool,
 ) -> None:
     by_question: dict[str, list[Entry]] = {}
-    for entry in entries:
-        by_question.setdefault(entry.record.question, []).append(entry)
+    for item in entries:
+        by_question.setdefault(item.record.question, []).append(item)
     for slug, group in by_question.items():
         with located(group[0].where):
-            question = require_question(session, slug)
-            added = sync_outcomes(
-                session, question, [e.record for e in group], entered_by, hindsight_ok=hindsight_ok
+            question = entry.require_question(db, slug)
+            added = entry.sync_outcomes(
+                db, question, [e.record for e in group], entered_by, hindsight_ok=hindsight_ok
             )
-            session.flush()
         summary.counts[("outcomes", "created")] += added
         summary.counts[("outcomes", "unchanged")] += len(group) - added

@@ -19,33 +19,20 @@ from sqlalchemy.orm import Session
 
 from tracker.errors import ValidationFailed
 from tracker.models import Phrase
-from tracker.reads import SessionReader
-from tracker.records import ClaimIn, PhraseIn
-from tracker.services import rules
-from tracker.services.claims import find_term
+from tracker.records import PhraseIn
+from tracker.services import entry
 from tracker.services.differences import differing, refuse
 from tracker.services.revisions import as_text, display
-from tracker.services.rules import Reading, load_phrase_book
+from tracker.services.rules import Reading
 from tracker.services.rules import find_phrases as find_phrases  # tracker.extraction's
 from tracker.text import fold
 from tracker.types import utcnow
+from tracker.writes import SessionWriter
 
 
 def phrase_book(session: Session) -> list[Reading]:
-    """Every phrase, longest key first (so the longest match wins); read once
-    per unit of work."""
-    cached = session.info.get("tracker.phrase_book")
-    if cached is None:
-        cached = load_phrase_book(SessionReader(session))
-        session.info["tracker.phrase_book"] = cached
-    return cached
-
-
-def read_wording(session: Session, rec: ClaimIn) -> tuple[ClaimIn, Reading | None]:
-    """The claim with its probability read from its wording through the phrase
-    book, when the wording is all it gives of it; and the reading used
-    (``tracker.services.rules.read_wording``)."""
-    return rules.read_wording(rec, lambda: phrase_book(session))
+    """Every phrase, longest key first, read once per unit of work (``entry.phrase_book``)."""
+    return entry.phrase_book(SessionWriter(session))
 
 
 def add_phrase(session: Session, rec: PhraseIn, by: str) -> tuple[Phrase, str]:
@@ -54,7 +41,7 @@ def add_phrase(session: Session, rec: PhraseIn, by: str) -> tuple[Phrase, str]:
     what differs (the book is part of how claims were read)."""
     term_id = None
     if rec.term is not None:
-        term_id = find_term(session, rec.scale, rec.term).id
+        term_id = entry.find_term(SessionWriter(session), rec.scale, rec.term).id
     elif rec.basis != "unscorable":
         raise ValidationFailed(f"--basis {rec.basis} needs a --term (or --basis unscorable)")
     if rec.direction is not None and rec.basis != "unscorable":
@@ -74,5 +61,5 @@ def add_phrase(session: Session, rec: PhraseIn, by: str) -> tuple[Phrase, str]:
     phrase = Phrase(phrase=rec.phrase, phrase_key=key, added_by=by, added_at=utcnow(), **values)
     session.add(phrase)
     session.flush()
-    session.info.pop("tracker.phrase_book", None)
+    session.info.pop(entry.PHRASE_BOOK, None)
     return phrase, "created"

@@ -28,7 +28,7 @@ from tracker.text import alias_key, fold
 
 if TYPE_CHECKING:
     from tracker.reads import Reader
-    from tracker.records import ClaimIn, PersonIn, QuestionIn, SourceIn
+    from tracker.records import AppearanceIn, ClaimIn, PersonIn, QuestionIn, SourceIn
 
 
 class QuestionLike(Protocol):
@@ -332,6 +332,41 @@ def check_claim_fits(
     if condition is not None and condition.question_type == "numeric":
         raise ValidationFailed(
             f"condition: {condition.slug} is numeric; a condition must be a yes-or-no question"
+        )
+
+
+def appearance_values(
+    rec: AppearanceIn, claim_source_id: int, claim_made_on: dt.date,
+    source_id: int, source_text: str | None,
+) -> dict[str, Any]:  # fmt: skip
+    """An appearance's columns, held to its rules: not the claim's own source,
+    the quote found in the later source's text (stored as that text has it),
+    not dated before the claim. Messages name the field, as a seed file has it."""
+    if source_id == claim_source_id:
+        raise ValidationFailed(f"appearances: {rec.source} is already the claim's first source")
+    try:
+        quote = check_quote(rec.quote, rec.source, source_text)
+    except ValidationFailed as exc:
+        raise ValidationFailed(f"appearances: {exc}") from None
+    if rec.appeared_on is not None and rec.appeared_on < claim_made_on:
+        raise ValidationFailed(
+            f"appearances: {rec.appeared_on} is before the claim was made ({claim_made_on}); "
+            "record the earliest source as the claim's own"
+        )
+    return {"quote": quote, "appeared_on": rec.appeared_on}
+
+
+def refuse_other_appearance(
+    claim_id: int, source_slug: str, old: dict[str, Any], new: dict[str, Any],
+    appearance_id: int, retracted: bool,
+) -> None:  # fmt: skip
+    """The one refusal for an appearance already recorded with other values."""
+    found = differing(old, new)
+    if found:
+        refuse(
+            f"the appearance of claim {claim_id} in {source_slug}",
+            found,
+            None if retracted else f'tracker retract appearance {appearance_id} --reason "…"',
         )
 
 
