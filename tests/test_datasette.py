@@ -13,6 +13,7 @@ import yaml
 from conftest import Invoke
 
 from tracker import site_functions
+from tracker.config import DISTRIBUTION
 from tracker.site import app, metadata
 
 pytest.importorskip("datasette.app")
@@ -194,7 +195,7 @@ def test_serve_says_how_to_install_datasette(
         lambda name, *a: None if name == "datasette" else real(name, *a),
     )
     result = invoke("serve", ok=False)
-    assert "pip install 'tracker[datasette]'" in result.output
+    assert f"pip install '{DISTRIBUTION}[datasette]'" in result.output
 
 
 def test_corrections_are_shown_with_their_reasons(seeded: Path, invoke: Invoke) -> None:

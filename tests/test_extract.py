@@ -13,6 +13,7 @@ import pytest
 import yaml
 from conftest import ROOT, SEEDS, Invoke
 
+from tracker.config import DISTRIBUTION
 from tracker.db import get_engine, session_scope
 from tracker.extraction.evaluate import annotated_set, evaluate
 from tracker.extraction.horizons import horizon, said_on
@@ -261,7 +262,7 @@ def test_model_errors_are_one_line(
     assert "no model" in invoke("extract", article, "--model", "nonesuch", ok=False).stderr
     monkeypatch.setitem(sys.modules, "llm", None)  # as if the extra were not installed
     err = invoke("extract", article, "--model", "tracker-test", ok=False).stderr
-    assert "pip install 'tracker[llm]'" in err
+    assert f"pip install '{DISTRIBUTION}[llm]'" in err
 
 
 def test_the_seed_article_reads_as_its_seed_file(invoke: Invoke, tmp_path: Path) -> None:
