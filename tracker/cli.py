@@ -368,6 +368,56 @@ def import_(
         click.echo(f"{len(summary.files)} file(s); {summary.changed} row(s) written", err=True)
 
 
+@cli.command(name="export")
+@click.argument("folder", required=False, type=click.Path(path_type=Path))
+@click.option("--csv", "claims_csv", is_flag=True,
+              help="Claims as claims.csv (those with appearances: claims.jsonl).")  # fmt: skip
+@click.option("--since", metavar="YYYY-MM-DD",
+              help="Only what was entered or recorded on or after this day.")  # fmt: skip
+@click.option("--claimreview", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+              help="Also a schema.org ClaimReview per scored claim, to FILE.")  # fmt: skip
+@click.option("--reviewer", default="Forecast Claim Tracker", show_default=True,
+              help="The organisation named as the ClaimReviews' author.")  # fmt: skip
+@click.option("--review-url", metavar="TEMPLATE",
+              help="Each review's page, {id} standing for the claim id.")  # fmt: skip
+@click.pass_context
+def export(ctx: click.Context, folder: Path | None, claims_csv: bool, since: str | None,
+           claimreview: Path | None, reviewer: str, review_url: str | None) -> None:  # fmt: skip
+    """Write the record as the bulk files `tracker import` reads back.
+
+    FOLDER gets sources.jsonl, people.jsonl, questions.jsonl, claims.jsonl
+    and outcomes.jsonl, affiliations.yaml if there are any, and the edit
+    history (revisions.ndjson) and retracted claims (retracted.ndjson) for
+    reading only. Importing the folder into an empty database gives the
+    same record.
+
+    \b
+    Example:
+        tracker export backup/
+        tracker export backup-2026-06/ --since 2026-06-01
+        tracker export --claimreview reviews.jsonld --reviewer "Example Desk"
+    """  # fmt: skip
+    from tracker.claimreview import write_claim_reviews
+    from tracker.services.export import export_bulk
+
+    if folder is None and claimreview is None:
+        raise InputError("give a FOLDER to export into, or --claimreview FILE")
+    day = None
+    if since is not None:
+        import datetime as dt
+
+        day = dt.date.fromisoformat(_checked_date(since))
+    _existing(ctx)
+    engine = _engine(ctx)
+    rows: list[dict[str, Any]] = []
+    if folder is not None:
+        rows = export_bulk(engine, folder, claims_csv=claims_csv, since=day)
+    if claimreview is not None:
+        count = write_claim_reviews(engine, claimreview, _checked_text(reviewer), review_url)
+        rows.append({"file": str(claimreview), "rows": count, "import": False})
+    emit(rows, "table")
+
+
 @cli.command(name="add-source")
 @click.option("--title", help="The document's title.")
 @click.option("--slug", help="Short id (default: made from the title).")
