@@ -1635,7 +1635,9 @@ def serve(ctx: click.Context, port: int) -> None:
 
     Serves on 127.0.0.1 only, read-only for visitors, with the metadata that
     describes every table and the stored queries. Needs the optional extra:
-    pip install 'forecast-claim-tracker[datasette]'.
+    pip install 'forecast-claim-tracker[datasette]'. On a PostgreSQL database
+    it serves a snapshot taken as it starts (as `tracker copy` makes one) from
+    a temporary file, removed when it stops.
 
     \b
     Example:
@@ -1650,6 +1652,11 @@ def serve(ctx: click.Context, port: int) -> None:
         raise click.ClickException(INSTALL_HINT)
     url = database_url(ctx.find_root().params.get("db"))
     path = sqlite_path(url)
+    if path is None and not url.startswith("sqlite"):  # a server: serve a snapshot of it
+        from tracker.snapshots import serve as serve_snapshot
+
+        serve_snapshot(url, port, lambda line: click.echo(f"tracker: {line}", err=True))
+        return
     if path is None:
         raise InputError("tracker serve works on a SQLite file; Datasette cannot open " + url)
     _existing(ctx)
@@ -1814,6 +1821,99 @@ def backup(ctx: click.Context, target: Path, force: bool) -> None:
     except FileExistsError:
         raise InputError(f"{target} exists; pass --force to replace it") from None
     click.echo(f"backed up {path.name} to {target} (integrity and foreign keys ok)", err=True)
+
+
+def _copy_progress() -> Any:
+    """A progress bar on stderr for a copy, when stderr is a terminal."""
+
+    def progress(total: int) -> Any:
+        return click.progressbar(length=total, label="copying", file=sys.stderr)
+
+    return progress if sys.stderr.isatty() else None
+
+
+@cli.command(name="copy")
+@click.argument("source", metavar="FROM")
+@click.argument("target", metavar="TO")
+@click.option("--replace", is_flag=True,
+              help="Empty TO first when it holds a record (or a copy cut off).")  # fmt: skip
+@output_options
+def copy_(source: str, target: str, replace: bool, fmt: str) -> None:
+    """Copy the whole record from one database to another: SQLite to PostgreSQL or back.
+
+    FROM and TO are SQLite files or postgresql:// URLs. Every table is
+    copied with its ids, in batches of 5,000 rows (one transaction each), into
+    a TO created or migrated to the same schema; PostgreSQL's id sequences are
+    then set past the copied ids. Each table's row count and a checksum of its
+    rows are compared on both sides: a difference exits 1. A TO that holds a
+    record is refused unless --replace, which empties it first (and so
+    completes a copy that was cut off).
+
+    \b
+    Example:
+        tracker copy tracker.db postgresql://user@db.example.org/tracker
+        tracker copy postgresql://user@db.example.org/tracker snapshot.db --replace
+    """
+    from tracker.services.transfer import copy_record, describe, endpoints
+
+    src, dst = endpoints(source, target)
+    result = copy_record(src, dst, replace=replace, progress=_copy_progress())
+    for note in result.notes:
+        click.echo(f"tracker: {note}", err=True)
+    rows = [
+        {"table": t.table, "rows": t.target_rows, "result": "match" if t.ok else "MISMATCH",
+         "source_rows": t.source_rows, "sha256": t.target_sum, "source_sha256": t.source_sum}
+        for t in result.tables
+    ]  # fmt: skip
+    emit(rows, fmt, ["table", "rows", "result", "sha256"], width=None)
+    if result.mismatched:
+        names = ", ".join(t.table for t in result.mismatched)
+        raise click.ClickException(
+            f"the copy at {describe(dst)} does not match {describe(src)} in {names}: "
+            "run it again with --replace"
+        )
+    click.echo(
+        f"copied {result.rows} rows in {len(result.tables)} tables from {describe(src)} to "
+        f"{describe(dst)} in {result.seconds:.1f} s; every row count and checksum match",
+        err=True,
+    )
+
+
+@cli.command()
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("-m", "--metadata", "metadata_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write the metadata (default: OUT.metadata.yaml).")  # fmt: skip
+@click.option("--force", is_flag=True, help="Replace OUT if it exists.")
+@click.pass_context
+def publish(ctx: click.Context, out: Path, metadata_file: Path | None, force: bool) -> None:
+    """Write a SQLite snapshot of the record, from any database, with its Datasette metadata.
+
+    The snapshot is made as `tracker copy` makes one (every table checked)
+    into a temporary file next to OUT, one self-contained file, renamed onto
+    OUT once it matches; the metadata goes beside it, for `datasette publish`
+    or `datasette` on a static host.
+
+    \b
+    Example:
+        tracker publish site.db
+        tracker --db postgresql://user@db.example.org/tracker publish site.db --force
+        datasette publish cloudrun site.db -m site.metadata.yaml
+    """
+    from shlex import quote
+
+    from tracker.config import database_url
+    from tracker.snapshots import publish as publish_snapshot
+
+    url = database_url(ctx.find_root().params.get("db"))
+    result, metadata_path = publish_snapshot(
+        url, out, metadata_file, replace=force, progress=_copy_progress()
+    )
+    click.echo(
+        f"wrote {out} ({result.rows} rows, every table checked) and {metadata_path}; "
+        f"run: datasette {quote(str(out))} -m {quote(str(metadata_path))} "
+        "--setting suggest_facets off",
+        err=True,
+    )
 
 
 @cli.group(cls=TrackerGroup, context_settings=CONTEXT)
