@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -37,7 +37,12 @@ from tracker.vocabulary import (
     RESULTS,
 )
 
-_SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+# Limits and patterns the models hold fields to; bulk import's screen
+# (``tracker.services.bulk_screen``) holds canonical rows to the same ones.
+SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+SLUG_MAX = 200
+TEXT_MAX = 1_000_000
+PROBABILITY_MIN, PROBABILITY_MAX = 0, 1
 _URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 
 
@@ -45,9 +50,14 @@ def clean_text(value: str) -> str:
     bad = control_character(value)
     if bad is not None:
         raise ValueError(f"contains a control character (U+{ord(bad):04X})")
-    if not value.strip():
+    if is_blank(value):
         raise ValueError("must not be blank")
     return value
+
+
+def is_blank(value: str) -> bool:
+    """Nothing but whitespace, or nothing at all: no text to store."""
+    return not value.strip()
 
 
 def _check_url(value: str) -> str:
@@ -57,13 +67,13 @@ def _check_url(value: str) -> str:
 
 
 IsoDate = Annotated[dt.date, BeforeValidator(parse_iso_date)]
-Text = Annotated[str, Field(strict=True, max_length=1_000_000), AfterValidator(clean_text)]
+Text = Annotated[str, Field(strict=True, max_length=TEXT_MAX), AfterValidator(clean_text)]
 # A document's full text may be a book, not a quote.
 LongText = Annotated[str, Field(strict=True, max_length=50_000_000), AfterValidator(clean_text)]
-Slug = Annotated[str, Field(strict=True, pattern=_SLUG, max_length=200)]
+Slug = Annotated[str, Field(strict=True, pattern=SLUG_PATTERN, max_length=SLUG_MAX)]
 Url = Annotated[str, Field(strict=True, max_length=2000), AfterValidator(_check_url)]
-Probability = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
-Tag = Annotated[str, Field(strict=True, pattern=_SLUG, max_length=100)]
+Probability = Annotated[float, Field(ge=PROBABILITY_MIN, le=PROBABILITY_MAX, allow_inf_nan=False)]
+Tag = Annotated[str, Field(strict=True, pattern=SLUG_PATTERN, max_length=100)]
 Number = Annotated[float, Field(allow_inf_nan=False)]
 
 
@@ -187,37 +197,57 @@ class ClaimIn(Record):
 
     @model_validator(mode="after")
     def _range(self) -> ClaimIn:
-        if (self.low is None) != (self.high is None):
-            raise ValueError("give both low and high, or neither")
-        if self.low is not None and self.high is not None and self.low > self.high:
-            raise ValueError(f"low ({self.low}) is above high ({self.high})")
-        if self.scale is not None and self.term is None:
-            raise ValueError("a scale needs a term")
-        given = [n for n in ("value", "range", "above", "below") if getattr(self, n) is not None]
-        if len(given) > 1:
-            raise ValueError(f"{' and '.join(given)}: give one number form, not {len(given)}")
-        if self.range is not None and self.range[0] > self.range[1]:
-            raise ValueError(f"range: {self.range[0]} is above {self.range[1]}")
-        if self.value is not None and (self.probability is not None or self.term is not None):
-            raise ValueError(
-                "value: a point estimate carries no probability; give a range with its level "
-                "(range and probability) or a threshold (above/below with probability)"
-            )
+        check_claim_fields(self)
         return self
 
     def estimate_columns(self) -> dict[str, float | str | None]:
         """The claim's number, as the columns that hold it."""
-        threshold, side = (
-            (self.above, "above") if self.above is not None
-            else (self.below, "below") if self.below is not None else (None, None)
-        )  # fmt: skip
-        return {
-            "estimate": self.value,
-            "estimate_low": self.range[0] if self.range else None,
-            "estimate_high": self.range[1] if self.range else None,
-            "threshold": threshold,
-            "threshold_side": side,
-        }
+        return estimate_columns(self)
+
+
+def check_claim_fields(claim: Any) -> None:
+    """The rules that tie a claim's fields together (ValueError if one is
+    broken): a plain function, so bulk import's screen holds a row it has
+    already parsed to the rule the model holds every other record to."""
+    low, high = claim.low, claim.high
+    if low is not None or high is not None:
+        if low is None or high is None:
+            raise ValueError("give both low and high, or neither")
+        if low > high:
+            raise ValueError(f"low ({low}) is above high ({high})")
+    if claim.scale is not None and claim.term is None:
+        raise ValueError("a scale needs a term")
+    value, range_, above, below = claim.value, claim.range, claim.above, claim.below
+    if value is None and range_ is None and above is None and below is None:
+        return  # no number: nothing more to tie together
+    numbers = {"value": value, "range": range_, "above": above, "below": below}
+    given = [name for name, number in numbers.items() if number is not None]
+    if len(given) > 1:
+        raise ValueError(f"{' and '.join(given)}: give one number form, not {len(given)}")
+    if range_ is not None and range_[0] > range_[1]:
+        raise ValueError(f"range: {range_[0]} is above {range_[1]}")
+    if value is not None and (claim.probability is not None or claim.term is not None):
+        raise ValueError(
+            "value: a point estimate carries no probability; give a range with its level "
+            "(range and probability) or a threshold (above/below with probability)"
+        )
+
+
+def estimate_columns(claim: Any) -> dict[str, float | str | None]:
+    """A claim's number (a record, or a row bulk import screened), as the
+    columns that hold it."""
+    above, below, estimate_range = claim.above, claim.below, claim.range
+    threshold, side = (
+        (above, "above") if above is not None
+        else (below, "below") if below is not None else (None, None)
+    )  # fmt: skip
+    return {
+        "estimate": claim.value,
+        "estimate_low": estimate_range[0] if estimate_range else None,
+        "estimate_high": estimate_range[1] if estimate_range else None,
+        "threshold": threshold,
+        "threshold_side": side,
+    }
 
 
 class OutcomeIn(Record):

@@ -41,6 +41,8 @@ def slugify(value: str, max_length: int = 80) -> str:
 
 def control_character(value: str) -> str | None:
     """The first control character in a text (tabs and newlines allowed), if any."""
+    if value.isprintable():  # the common case, in one pass: every control is unprintable
+        return None
     match = _CONTROL.search(value)
     return match.group(0) if match else None
 
