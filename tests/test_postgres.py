@@ -140,3 +140,21 @@ def test_refusals_corrections_and_their_history_on_postgresql(pg_url: str, invok
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM revisions")).scalar_one() == 5
     engine.dispose()
+
+
+def test_a_trigger_refusal_on_postgresql_is_a_sentence(pg_url: str, invoke: Invoke) -> None:
+    """PostgreSQL's RAISE EXCEPTION reaches SQLAlchemy as a programming error
+    (psycopg 3): a unit of work a trigger refuses still ends in the user's
+    words, as SQLite's RAISE(ABORT) does, not as a database error."""
+    from tracker.db import get_engine, session_scope
+    from tracker.errors import Conflict
+
+    invoke("import", str(SEEDS))
+    with (
+        pytest.raises(Conflict) as refused,
+        session_scope(get_engine(pg_url), write=True) as session,
+    ):
+        session.execute(text("UPDATE outcomes SET note = 'rewritten'"))
+    message = str(refused.value)
+    assert "append-only" in message and "\n" not in message
+    assert "database error" not in message and "RaiseException" not in message

@@ -696,3 +696,14 @@ def describe_integrity_error(exc: BaseException) -> str:
     message: a rule without a sentence is described by its table, in words.
     """
     return REFUSED + _sentence(exc)
+
+
+def refused_by_rule(exc: BaseException) -> bool:
+    """Whether the database refused a write by one of its own rules: a
+    constraint (an integrity error) or a trigger's refusal. SQLite's
+    RAISE(ABORT) arrives as an integrity error; PostgreSQL's RAISE EXCEPTION
+    has SQLSTATE P0001, whatever class the driver gives it (psycopg 3: a
+    programming error). Duck-typed, so this module imports no driver."""
+    if type(exc).__name__ == "IntegrityError":
+        return True
+    return getattr(getattr(exc, "orig", None), "sqlstate", None) == "P0001"

@@ -31,12 +31,12 @@ from functools import cache
 from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.exc import IntegrityError, InternalError, OperationalError
+from sqlalchemy.exc import IntegrityError, InternalError, OperationalError, ProgrammingError
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
 from tracker.config import BUSY_ATTEMPTS, BUSY_TIMEOUT_MS, DISTRIBUTION, sqlite_path
-from tracker.constraint_messages import describe_integrity_error
+from tracker.constraint_messages import describe_integrity_error, refused_by_rule
 from tracker.errors import Busy, Conflict, GuardsAltered, SchemaError, TrackerError
 
 T = TypeVar("T")
@@ -268,11 +268,11 @@ def session_scope(engine: Engine, *, write: bool = False, record: bool = True) -
             and getattr(diag, "constraint_name", None) in RACED_KEYS
         )
         raise (Raced if raced else Conflict)(describe_integrity_error(exc)) from exc
-    except InternalError as exc:
+    except (InternalError, ProgrammingError) as exc:
         session.rollback()
-        # PostgreSQL reports a trigger's refusal (RAISE EXCEPTION, SQLSTATE P0001)
-        # as an internal error; SQLite's RAISE(ABORT) arrives as an integrity error.
-        if getattr(exc.orig, "sqlstate", None) == "P0001":
+        # PostgreSQL reports a trigger's refusal (RAISE EXCEPTION) as one of
+        # these, by driver; SQLite's RAISE(ABORT) arrives as an integrity error.
+        if refused_by_rule(exc):
             raise Conflict(describe_integrity_error(exc)) from exc
         raise
     except OperationalError as exc:

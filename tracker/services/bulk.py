@@ -46,6 +46,7 @@ from sqlalchemy import Connection, Engine, column, func, select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from tracker.constraint_messages import describe_integrity_error as explain
+from tracker.constraint_messages import refused_by_rule
 from tracker.db import WRITE_OPTION
 from tracker.errors import Conflict, GuardsAltered, NotFound, TrackerError, ValidationFailed
 from tracker.guards import before_write
@@ -326,16 +327,6 @@ class _Staging:
                     values[i] = done[key]
             out.append(tuple(values))
         return out
-
-
-def _refused(exc: Exception) -> bool:
-    """Whether the database refused a write by one of its rules: a constraint,
-    or a trigger's refusal (SQLite's RAISE(ABORT) is an integrity error;
-    PostgreSQL's RAISE EXCEPTION has SQLSTATE P0001, whatever class the
-    driver gives it)."""
-    if isinstance(exc, IntegrityError):
-        return True
-    return getattr(getattr(exc, "orig", None), "sqlstate", None) == "P0001"
 
 
 def _bound(conn: Connection, column: Any, value: Any) -> Any:
@@ -771,7 +762,7 @@ class BulkImporter:
                 with conn.begin_nested():
                     created = conn.exec_driver_sql(staging.insert_all, entered).rowcount
             except DBAPIError as exc:
-                if not _refused(exc):
+                if not refused_by_rule(exc):
                     raise
                 created = self._insert_claims_one_by_one(conn, batch, rows, staging, entered)
             if created < len(rows):
@@ -852,7 +843,7 @@ class BulkImporter:
                 with conn.begin_nested():
                     inserted = conn.exec_driver_sql(staging.insert_one, (*entered, row[0])).rowcount
             except DBAPIError as exc:
-                if not _refused(exc):
+                if not refused_by_rule(exc):
                     raise
                 raise ValidationFailed(f"{where}: {explain(exc)}") from None
             if inserted:
