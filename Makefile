@@ -34,7 +34,8 @@ test: $(VENV)/.installed-test
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest -n auto
 
-# Full-size reliability scenarios (8 writers x 250, 2 report loops; 20 SIGKILLs of a large import).
+# Full-size reliability scenarios (8 writers x 250, 2 report loops; 20 SIGKILLs of a large import;
+# on PostgreSQL, 20 SIGKILLs of a 50,000-claim import and 20 of a 20,000-claim copy).
 stress: $(VENV)/.installed-test
 	$(BIN)/python tests/stress.py --full
 

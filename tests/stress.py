@@ -7,7 +7,9 @@ full size by `make stress`, which prints one table:
 
 The concurrent writers run on a SQLite file and, when a PostgreSQL server
 answers at $TRACKER_TEST_PG (default: the local one), on a throwaway database
-there too. Every temporary folder and database is removed afterwards.
+there too; so do the crashes: a bulk import killed mid-way, and `tracker copy`
+from a SQLite file into PostgreSQL killed mid-way, then run again with
+--replace. Every temporary folder and database is removed afterwards.
 
 Run directly:  python tests/stress.py [--full]
 Workers:       python tests/stress.py writer DB INDEX COUNT   (DB: a file or a URL)
@@ -381,6 +383,31 @@ def big_seed(folder: Path, n: int) -> tuple[Path, dict[str, int]]:
     return path, {"sources": 1, "people": 50, "questions": n, "claims": n, "outcomes": n}
 
 
+def kill_at_moments(
+    command: Callable[[str], list[str]],
+    db: str,
+    probe: str,
+    kills: int,
+    after: Callable[[int], list[str]],
+) -> list[str]:
+    """Run ``command(db)`` and SIGKILL it at ``kills`` moments spread over the
+    time a whole run takes (measured first as ``command(probe)``, on a scratch
+    database prepared as ``db`` was), calling ``after(k)`` once each killed
+    process is gone; the problems ``after`` found."""
+    start = time.monotonic()
+    subprocess.run(command(probe), env=env_for(probe), check=True, capture_output=True)
+    duration = time.monotonic() - start
+    problems: list[str] = []
+    for k in range(kills):
+        proc = subprocess.Popen(command(db), env=env_for(db), stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)  # fmt: skip
+        time.sleep(duration * (k + 0.5) / kills * 0.95)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        problems += after(k)
+    return problems
+
+
 def kill_repeatedly(
     command: list[str],
     db: Path,
@@ -388,25 +415,18 @@ def kill_repeatedly(
     kills: int,
     check: Callable[[int, dict[str, int]], list[str]],
 ) -> list[str]:
-    """Run ``command`` against ``db`` and SIGKILL it at ``kills`` moments spread
-    over the time a whole run takes (measured first on a scratch copy); after
-    each kill the database must pass its integrity checks and ``check``."""
-    probe = db.with_name("probe.db")
-    start = time.monotonic()
-    subprocess.run(command, env=env_for(probe), check=True, capture_output=True)
-    duration = time.monotonic() - start
-    problems: list[str] = []
-    for k in range(kills):
-        proc = subprocess.Popen(command, env=env_for(db), stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL)  # fmt: skip
-        time.sleep(duration * (k + 0.5) / kills * 0.95)
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
+    """``kill_at_moments`` on a SQLite file (``command`` finds it in
+    $TRACKER_DB): after each kill the file must pass its integrity checks and
+    ``check``."""
+
+    def after(k: int) -> list[str]:
         state = integrity(db)
-        if state != "ok":
-            problems.append(f"kill {k}: {state}")
-        problems += check(k, {t: count(db, t) for t in expected})
-    return problems
+        found = [] if state == "ok" else [f"kill {k}: {state}"]
+        return found + check(k, {t: count(db, t) for t in expected})
+
+    probe = db.with_name("probe.db")
+    subprocess.run([*TRACKER, "init"], env=env_for(probe), check=True, capture_output=True)
+    return kill_at_moments(lambda _: command, str(db), str(probe), kills, after)
 
 
 def crashes(kills: int, n: int) -> Outcome:
@@ -486,18 +506,170 @@ def _bulk_crashes(folder: Path, kills: int, n: int) -> Outcome:
     )
 
 
+# --- crashes on PostgreSQL ----------------------------------------------------------------
+
+
+def verified(db: str) -> str:
+    """``tracker verify`` on ``db``, as a user runs it: "ok", or what it found.
+    (Totals marked stale pass: the next report rebuilds them.)"""
+    found = subprocess.run([*TRACKER, "--db", db, "verify", "--json"], capture_output=True,
+                           text=True, timeout=1800)  # fmt: skip
+    try:
+        rows = json.loads(found.stdout)
+    except json.JSONDecodeError:
+        rows = []
+    problems = [f"{r['check']}: {r['problem']}" for r in rows if r["result"] != "ok"]
+    if found.returncode == 0 and rows and not problems:
+        return "ok"
+    return "; ".join(problems) or found.stderr.strip()[-200:] or f"exit {found.returncode}"
+
+
+def totals_stale(db: str) -> bool:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(db)
+    try:
+        with engine.connect() as conn:
+            return bool(conn.execute(text("SELECT stale FROM score_state")).scalar_one())
+    finally:
+        engine.dispose()
+
+
+def pg_import_crashes(kills: int, n: int) -> Outcome:
+    """The bulk import into PostgreSQL killed mid-way: each batch is a
+    transaction on the server too, so only whole batches may remain, `verify`
+    must pass after every kill, and running the import again finishes with
+    exactly the expected rows."""
+    with (
+        scratch_folder("tracker-pg-crash-") as folder,
+        scratch_database(folder, postgres=True) as db,
+        scratch_database(folder, postgres=True) as probe,
+    ):
+        return _pg_import_crashes(folder, db, probe, kills, n)
+
+
+def _pg_import_crashes(folder: Path, db: str, probe: str, kills: int, n: int) -> Outcome:
+    from tracker.services.bulk import BATCH_SIZE
+    from tracker.synthetic import generate
+
+    expected = generate(folder / "data", n, seed=11)
+    files = [str(folder / "data" / f"{s}.jsonl") for s in expected]
+    for url in (db, probe):
+        subprocess.run([*TRACKER, "--db", url, "init"], env=env_for(url), check=True,
+                       capture_output=True)  # fmt: skip
+    partial: list[str] = []
+    unverified: list[str] = []
+    stale = 0
+
+    def after(k: int) -> list[str]:
+        nonlocal stale
+        counts = {t: count(db, t) for t in expected}
+        partial.extend(
+            f"kill {k}: {table} holds {rows} rows, not whole batches"
+            for table, rows in counts.items()
+            if rows != expected[table] and rows % BATCH_SIZE
+        )
+        state = verified(db)
+        if state != "ok":
+            unverified.append(f"kill {k}: {state}")
+        stale += totals_stale(db)
+        return []
+
+    kill_at_moments(lambda url: [*TRACKER, "--db", url, "import", *files], db, probe, kills, after)
+    final = subprocess.run([*TRACKER, "--db", db, "import", *files], env=env_for(db),
+                           capture_output=True, text=True)  # fmt: skip
+    counts = {t: count(db, t) for t in expected}
+    lost = sum(max(0, expected[t] - counts[t]) for t in expected)
+    extra = sum(max(0, counts[t] - expected[t]) for t in expected)
+    state = verified(db)
+    problems = unverified + ([] if state == "ok" else [f"after the rerun: {state}"])
+    notes = [final.stderr[-300:]] if final.returncode else []
+    notes += partial[:3]
+    if stale:
+        notes.append(f"{stale} of {kills} kills left the score totals stale (verify passes them)")
+    return Outcome(
+        f"bulk import of {n} claims (+ sections) killed (SIGKILL) {kills} times, on PostgreSQL",
+        tried=kills + 1,
+        user_failures=(final.returncode != 0) + extra + len(partial),
+        rows_lost=lost,
+        integrity="; ".join(problems)[:300] or "ok",
+        detail="; ".join(notes)[:500],
+    )
+
+
+def pg_copy_crashes(kills: int, n: int) -> Outcome:
+    """`tracker copy` of a SQLite file of ``n`` synthetic claims into
+    PostgreSQL killed mid-way (the first kill into a new database, the others
+    over a complete copy being replaced): each time, running it again with
+    --replace must complete with every row count and checksum matching, and
+    `verify` on the target must pass."""
+    with (
+        scratch_folder("tracker-pg-copy-crash-") as folder,
+        scratch_database(folder, postgres=True) as db,
+        scratch_database(folder, postgres=True) as probe,
+    ):
+        return _pg_copy_crashes(folder, db, probe, kills, n)
+
+
+def _pg_copy_crashes(folder: Path, db: str, probe: str, kills: int, n: int) -> Outcome:
+    from tracker.synthetic import generate
+
+    sections = generate(folder / "data", n, seed=13)
+    source = folder / "source.db"
+    subprocess.run([*TRACKER, "--db", str(source), "import",
+                    *(str(folder / "data" / f"{s}.jsonl") for s in sections)],
+                   env=env_for(source), check=True, capture_output=True)  # fmt: skip
+    failures: list[str] = []
+    unverified: list[str] = []
+    last: list[dict[str, Any]] = []  # the last rerun's tables, as it printed them
+
+    def copy(url: str) -> list[str]:
+        return [*TRACKER, "copy", str(source), url, "--replace", "--json"]
+
+    def rerun(k: int) -> list[str]:
+        again = subprocess.run(copy(db), capture_output=True, text=True, timeout=1800)
+        last[:] = json.loads(again.stdout) if again.stdout.strip() else []
+        if again.returncode or not last or any(r["result"] != "match" for r in last):
+            failures.append(f"kill {k}: the rerun failed: {again.stderr.strip()[-200:]}")
+        state = verified(db)
+        if state != "ok":
+            unverified.append(f"kill {k}: {state}")
+        return []
+
+    # Timed on a copy replacing a complete one, as every kill but the first
+    # meets it (the first lands in a new database, while its schema is made
+    # or its first tables are copied).
+    subprocess.run(copy(probe), check=True, capture_output=True)
+    kill_at_moments(copy, db, probe, kills, rerun)
+    return Outcome(
+        f"copy of {n} claims (+ every table) from SQLite into PostgreSQL killed (SIGKILL) "
+        f"{kills} times, each rerun with --replace",
+        tried=2 * kills,
+        user_failures=len(failures),
+        rows_lost=sum(max(0, r["source_rows"] - r["rows"]) for r in last),
+        integrity="; ".join(unverified)[:300] or "ok",
+        detail="; ".join(failures)[:500],
+    )
+
+
 def run_all(full: bool) -> list[Outcome]:
     if full:
         writers, crash, bulk = (8, 250, 2), (20, 20_000), (20, 100_000)
-    else:
-        writers, crash, bulk = (4, 15, 1), (3, 300), (4, 12_000)  # as in tests/test_reliability.py
-    results = [concurrent_writers(*writers)]
+        pg_bulk, pg_copy = (20, 50_000), (20, 20_000)
+    else:  # as in tests/test_reliability.py and tests/test_pg_crashes.py
+        writers, crash, bulk = (4, 15, 1), (3, 300), (4, 12_000)
+        pg_bulk, pg_copy = (3, 6_000), (2, 3_000)
     missing = postgres_unavailable()
-    if missing is None:
-        results.append(concurrent_writers(*writers, postgres=True))
-    else:
-        print(f"PostgreSQL row left out: {missing}", file=sys.stderr)
-    return [*results, crashes(*crash), bulk_crashes(*bulk)]
+    if missing is not None:
+        print(f"PostgreSQL rows left out: {missing}", file=sys.stderr)
+    on_server = missing is None
+    return [
+        concurrent_writers(*writers),
+        *([concurrent_writers(*writers, postgres=True)] if on_server else []),
+        crashes(*crash),
+        bulk_crashes(*bulk),
+        *([pg_import_crashes(*pg_bulk), pg_copy_crashes(*pg_copy)] if on_server else []),
+    ]
 
 
 def table(results: list[Outcome]) -> str:
