@@ -513,3 +513,16 @@ def test_a_changed_number_is_an_edit_with_history(db_path: Path, invoke: Invoke)
     before = _json(invoke("report", "--as-recorded", entered, "--json"))
     assert {n["claim_id"]: n["estimate"] for n in before["numeric"]}[ids["point"]] == 4000
     invoke("verify")
+
+
+def test_the_report_lists_the_latest_numeric_forecasts_as_it_lists_claims(invoke: Invoke) -> None:
+    """At a million claims there are tens of thousands of numbers: the report
+    lists the latest --claims N of them, and says how many there are."""
+    ids = _gold(invoke)
+    every = _json(invoke("report", "--json", "--claims", "0"))
+    assert len(every["numeric"]) == every["numeric_total"] == len(ids)
+    two = _json(invoke("report", "--json", "--claims", "2"))
+    assert two["numeric_total"] == len(ids)
+    assert [n["claim_id"] for n in two["numeric"]] == [n["claim_id"] for n in every["numeric"]][-2:]
+    text = invoke("report", "--claims", "2").stdout
+    assert f"Numeric forecasts (the latest 2 of {len(ids)}; --claims N)" in text

@@ -281,8 +281,10 @@ def render_text(report: dict[str, Any], markdown: bool = False) -> str:
         "resolution is how far forecasts sort outcomes from the base rate (higher is better).",
     )
     if report.get("numeric"):
+        listed, total = len(report["numeric"]), report.get("numeric_total", len(report["numeric"]))
         section(
-            "Numeric forecasts",
+            "Numeric forecasts"
+            + (f" (the latest {listed} of {total}; --claims N)" if total > listed else ""),
             _table(_numeric_rows(report["numeric"]), markdown, "none"),
             "A point is measured by its error (absolute, and as a share of the value observed); "
             "a range by whether it held the value and its interval score (its width plus 2/α "
