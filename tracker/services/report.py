@@ -11,6 +11,7 @@ judge" flag.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -245,6 +246,15 @@ def _group_rows(q: _Query, scale: str, dimension: str, rows: int | None) -> list
     return found
 
 
+def _tags_as_lists(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A question's tags as a list whatever the backend: PostgreSQL's JSON
+    arrives decoded, SQLite's as JSON text."""
+    for row in rows:
+        if isinstance(row.get("tags"), str):
+            row["tags"] = json.loads(row["tags"])
+    return rows
+
+
 def build_report(db: Reader, opts: ReportOptions) -> dict[str, Any]:
     """Everything ``tracker report`` shows, as plain data.
 
@@ -357,12 +367,16 @@ def build_report(db: Reader, opts: ReportOptions) -> dict[str, Any]:
     }
     return {
         "overview": overview,
-        "overdue": q.rows(
-            listed.format(which="qs.resolve_by < :today AND status = 'overdue'"),
-            today_30=today_30,
+        "overdue": _tags_as_lists(
+            q.rows(
+                listed.format(which="qs.resolve_by < :today AND status = 'overdue'"),
+                today_30=today_30,
+            )
         ),
-        "due_soon": q.rows(
-            listed.format(which="qs.resolve_by >= :today AND due_soon = 1"), today_30=today_30
+        "due_soon": _tags_as_lists(
+            q.rows(
+                listed.format(which="qs.resolve_by >= :today AND due_soon = 1"), today_30=today_30
+            )
         ),
         "scoreboard": [g for g in groups if g["dimension"] == opts.by],
         "scoreboard_by": opts.by,
@@ -381,7 +395,9 @@ def build_report(db: Reader, opts: ReportOptions) -> dict[str, Any]:
             "n"
         ],
         "range_coverage": q.rows(
-            "SELECT * FROM range_coverage ORDER BY person_id IS NULL, speaker, level",
+            # a level not said last, on every backend (each sorts NULL its own way)
+            "SELECT * FROM range_coverage "
+            "ORDER BY person_id IS NULL, speaker, level IS NULL, level",
             scope=numeric_scope,
         ),
         "calibration": q.rows(
