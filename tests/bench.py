@@ -12,8 +12,10 @@ same run, each the median of ``--runs``; peak memory is the largest of the runs.
 Prints the targets first (import against sqlite-utils and against the floor of
 any import into the tracker's own claims table, the score totals rebuilt, the
 outcomes of a large archive imported, one write against one sqlite-utils
-insert, peak memory), then reports and Datasette at scale, start-up, and
-EXPLAIN QUERY PLAN for the report's queries.
+insert, peak memory), then reports and Datasette at scale, start-up,
+EXPLAIN QUERY PLAN for the report's queries, and ``tracker copy`` between
+SQLite and PostgreSQL against pg_dump and pg_restore (``--only copy`` runs that
+alone; it is skipped when no PostgreSQL server answers).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -64,7 +67,8 @@ def seconds(value: float) -> str:
     return f"{value:.2f} s" if value >= 1 else f"{value:.3f} s"
 
 
-# Runs a command and prints its CPU time, wall time and peak memory as JSON.
+# Runs a command and prints its CPU time, wall time and peak memory as JSON
+# (the command's own output goes to the file named first, or nowhere).
 # They are read in a small parent of the command's own, not in the benchmark:
 # the kernel's peak for a child forked from the benchmark includes the
 # benchmark's own peak (Datasette, SQLAlchemy) until it execs. The small
@@ -72,7 +76,8 @@ def seconds(value: float) -> str:
 _MEASURE = (
     "import json, resource, subprocess, sys, time\n"
     "start = time.perf_counter()\n"
-    "code = subprocess.call(sys.argv[1:], stdout=subprocess.DEVNULL)\n"
+    "out = open(sys.argv[1], 'wb') if sys.argv[1] else subprocess.DEVNULL\n"
+    "code = subprocess.call(sys.argv[2:], stdout=out)\n"
     "wall = time.perf_counter() - start\n"
     "use = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
     "print(json.dumps({'code': code, 'wall': wall, 'cpu': use.ru_utime + use.ru_stime,\n"
@@ -87,10 +92,11 @@ _MEASURE = (
 ENV = {"TRACKER_USER": "bench", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
 
 
-def measure(cmd: list[str]) -> Cost:
-    """CPU and wall time of one command, start-up included, and its peak memory."""
-    proc = subprocess.run([sys.executable, "-c", _MEASURE, *cmd], capture_output=True, text=True,
-                          env={**os.environ, **ENV})  # fmt: skip
+def measure(cmd: list[str], stdout: Path | None = None) -> Cost:
+    """CPU and wall time of one command, start-up included, and its peak memory;
+    its output into ``stdout`` if given."""
+    proc = subprocess.run([sys.executable, "-c", _MEASURE, str(stdout or ""), *cmd],
+                          capture_output=True, text=True, env={**os.environ, **ENV})  # fmt: skip
     lines = proc.stdout.strip().splitlines()
     figures = json.loads(lines[-1]) if proc.returncode == 0 and lines else {"code": -1}
     if figures["code"] not in (0, 3):  # 3: `tracker due` found overdue questions
@@ -539,19 +545,193 @@ def bench_startup(runs: int, work: Path) -> list[tuple]:
     ]  # fmt: skip
 
 
+# The PostgreSQL server of the copy section: the tests' own, by default.
+PG_ADMIN_URL = os.environ.get(
+    "TRACKER_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+COPY_TITLE = "Copy between SQLite and PostgreSQL"
+
+
+def pg_admin() -> tuple[Any, str]:
+    """An autocommit connection to the server (psycopg's own), or why there is none."""
+    try:
+        import psycopg
+    except ImportError as exc:
+        return None, f"psycopg is not installed ({exc})"
+    if shutil.which("pg_dump") is None or shutil.which("pg_restore") is None:
+        return None, "pg_dump or pg_restore is not on PATH"
+    try:
+        conn = psycopg.connect(libpq_url(PG_ADMIN_URL), autocommit=True, connect_timeout=5)
+    except psycopg.Error as exc:
+        said = " ".join(str(exc).split())  # one line
+        return None, f"no PostgreSQL server answers at {PG_ADMIN_URL}: {said}"
+    return conn, ""
+
+
+def libpq_url(url: str, name: str | None = None) -> str:
+    """The URL as libpq (psql, pg_dump) takes it, on database ``name`` if given."""
+    plain = "postgresql://" + url.split("://", 1)[1]
+    return plain.rsplit("/", 1)[0] + "/" + name if name else plain
+
+
+def copy_dump(path: Path) -> Iterator[tuple[str, tuple]]:
+    """Every table's rows ordered by primary key, as tests/conftest.py's dump
+    compares a copy: full-text index internals left out (rebuilt, they hold
+    the same text in another layout), the kept score totals to 9 decimals and
+    their state without its timestamp."""
+    conn = sqlite3.connect(path)
+    try:
+        tables = [r[0] for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' "
+            "AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '%_fts%' ORDER BY name")]  # fmt: skip
+        for name in tables:
+            yield name, ("table",)
+            info = conn.execute(f'PRAGMA table_info("{name}")').fetchall()
+            keys = [f'"{r[1]}"' for r in sorted(info, key=lambda r: r[5]) if r[5]] or ["rowid"]
+            if name == "score_state":
+                query = "SELECT id, stale FROM score_state ORDER BY id"
+            else:
+                query = f'SELECT * FROM "{name}" ORDER BY {", ".join(keys)}'
+            rounded = name in ("score_totals", "calibration_totals")
+            for row in conn.execute(query):
+                if rounded:
+                    row = tuple(round(v, 9) if isinstance(v, float) else v for v in row)
+                yield name, row
+    finally:
+        conn.close()
+
+
+def first_difference(a: Path, b: Path) -> str | None:
+    """Where the dumps of ``a`` and ``b`` first differ, or None."""
+    import itertools
+
+    for left, right in itertools.zip_longest(copy_dump(a), copy_dump(b)):
+        if left != right:
+            return f"{a.name}: {left!r:.300}; {b.name}: {right!r:.300}"
+    return None
+
+
+def copy_archive(n: int, work: Path, reuse: Path | None) -> Path:
+    """A scored archive of ``n`` claims with outcomes: the bench's own when given,
+    else generated and imported (untimed)."""
+    if reuse is not None:
+        return reuse
+    from tracker.synthetic import generate
+
+    data = work / "copy-data"
+    generate(data, n, seed=1)
+    db = fresh(work / "archive.db")
+    setup([*TRACKER, "--db", str(db), "import",
+           *(str(data / f"{s}.jsonl") for s in ("sources", "people", "questions", "claims",
+                                                 "outcomes"))])  # fmt: skip
+    return db
+
+
+def bench_copy(n: int, runs: int, work: Path, reuse: Path | None) -> None:
+    """``tracker copy`` of an archive of ``n`` claims SQLite → PostgreSQL and
+    back, against ``pg_dump -Fc`` then ``pg_restore`` of the same database;
+    then the round trip checked row for row. Prints its table, or why not."""
+    admin, why = pg_admin()
+    if admin is None:
+        print(f"\n{COPY_TITLE}: skipped, {why}")
+        return
+    archive = copy_archive(n, work, reuse)
+    tag = uuid.uuid4().hex[:8]
+    db1, db2 = f"tracker_bench_{tag}_1", f"tracker_bench_{tag}_2"
+    url1 = PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + db1
+    back, dumped = work / "back.db", work / "db1.dump"
+    summaries = {"to_pg": work / "copy-to-pg.json", "to_sqlite": work / "copy-to-sqlite.json"}
+
+    def empty(name: str) -> None:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{name}"')
+
+    def copied(key: str, source: str, target: str) -> Cost:
+        cost = measure([*TRACKER, "copy", source, target, "--json"], stdout=summaries[key])
+        rows = json.loads(summaries[key].read_text())
+        if not rows or any(r["result"] != "match" for r in rows):
+            raise SystemExit(f"tracker copy {source} {target} did not match: {rows}")
+        return cost
+
+    def to_pg() -> Cost:
+        empty(db1)
+        return copied("to_pg", str(archive), url1)
+
+    def to_sqlite() -> Cost:
+        return copied("to_sqlite", url1, str(fresh(back)))
+
+    def restore() -> Cost:
+        empty(db2)
+        return measure(["pg_restore", "-d", libpq_url(PG_ADMIN_URL, db2), str(dumped)])
+
+    try:
+        costs = {"to_pg": [], "to_sqlite": []}
+        for _ in range(runs):  # each copy back from the database just copied to
+            costs["to_pg"].append(to_pg())
+            costs["to_sqlite"].append(to_sqlite())
+        ours = {key: summary(found) for key, found in costs.items()}
+        dump_cost = repeat(lambda: measure(["pg_dump", "-Fc", "-f", str(dumped),
+                                            libpq_url(PG_ADMIN_URL, db1)]), runs)  # fmt: skip
+        restore_cost = repeat(restore, runs)
+    finally:
+        for name in (db1, db2):
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+    counted = {key: json.loads(path.read_text()) for key, path in summaries.items()}
+    total = sum(r["rows"] for r in counted["to_pg"])
+    if total != sum(r["rows"] for r in counted["to_sqlite"]):
+        raise SystemExit(f"the copies moved different row counts: {counted}")
+    both = Cost(dump_cost.cpu + restore_cost.cpu, dump_cost.wall + restore_cost.wall,
+                max(dump_cost.rss, restore_cost.rss))  # fmt: skip
+
+    def row(label: str, cost: Cost) -> tuple:
+        return (label, f"{total:,}", str(cost), f"{total / cost.cpu:,.0f}",
+                f"{total / cost.wall:,.0f}", cost.mb)  # fmt: skip
+
+    rows = [
+        row("tracker copy archive.db → PostgreSQL db1", ours["to_pg"]),
+        row("tracker copy PostgreSQL db1 → back.db", ours["to_sqlite"]),
+        row("peer: pg_dump -Fc db1", dump_cost),
+        row("peer: pg_restore -d db2 (the dump)", restore_cost),
+        row("peer: pg_dump + pg_restore", both),
+    ]
+    header = ("operation", "rows", "CPU s (wall s)", "rows/s on CPU", "rows/s on wall",
+              "peak memory")  # fmt: skip
+    print(table(f"{COPY_TITLE}: an archive of {n:,} claims", rows, header))
+    print(
+        f"rows: every row copied, in {len(counted['to_pg'])} tables, as the copy's own "
+        "summary (--json) counts them; the peer moves the same database."
+    )
+    print(
+        "CPU s: user + system of the client process alone (tracker copy, pg_dump, "
+        "pg_restore), start-up to exit; the PostgreSQL server's own CPU is counted for "
+        "neither side. pg_dump + pg_restore: their sums, the larger peak memory."
+    )
+    difference = first_difference(archive, back)
+    if difference is not None:
+        raise SystemExit(f"dumps differ: {difference}")
+    print("dumps equal: yes (archive.db and back.db, every table's rows by primary key)")
+
+
 def main() -> None:
     if sys.argv[1:2] == ["--child"]:
         child_main(sys.argv[2], sys.argv[3], sys.argv[4:])
         return
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--claims", type=int, default=int(os.environ.get("BENCH_SIZE", MILLION)))
+    parser.add_argument("--copy-claims", type=int, default=100_000,
+                        help="Claims in the archive copied to PostgreSQL and back.")  # fmt: skip
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--only", choices=("copy",), help="Run this section alone.")
     args = parser.parse_args()
     from tracker.synthetic import generate
 
     n = args.claims
     with tempfile.TemporaryDirectory(prefix="tracker-bench-") as folder:
         work = Path(folder)
+        if args.only == "copy":
+            bench_copy(args.copy_claims, args.runs, work, None)
+            return
         data = work / "data"
         counts = generate(data, n, seed=1)
         costs = bench_import(data, args.runs, work)
@@ -568,6 +748,8 @@ def main() -> None:
         print(table("Reports at scale", reports, header))
         print(table("Start-up", bench_startup(args.runs, work), header))
         print("\n" + "\n".join(plans))
+        # The bench's archive (claims, outcomes) when it is the size asked for.
+        bench_copy(args.copy_claims, args.runs, work, full if args.copy_claims == n else None)
 
 
 if __name__ == "__main__":

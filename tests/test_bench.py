@@ -17,7 +17,8 @@ CPU_WALL = re.compile(r"\d+\.\d+ s \(\d+\.\d+ s\)")
 
 def test_bench_smoke() -> None:
     result = subprocess.run(
-        [sys.executable, str(ROOT / "tests" / "bench.py"), "--claims", "300", "--runs", "1"],
+        [sys.executable, str(ROOT / "tests" / "bench.py"), "--claims", "300", "--runs", "1",
+         "--copy-claims", "300"],
         capture_output=True, text=True, timeout=600,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr[-2000:]
@@ -61,3 +62,12 @@ def test_bench_smoke() -> None:
     assert "claims/s on CPU" in out
     assert CPU_WALL.search(row("tracker report", "target 1.0 s"))
     assert CPU_WALL.search(row("tracker --help vs sqlite-utils --help"))
+    # The copy to PostgreSQL and back, or the line saying why it was skipped.
+    if "Copy between SQLite and PostgreSQL: skipped" not in out:
+        assert "Copy between SQLite and PostgreSQL: an archive of 300 claims" in out
+        for label in ("tracker copy archive.db → PostgreSQL db1",
+                      "tracker copy PostgreSQL db1 → back.db", "pg_dump -Fc db1",
+                      "pg_restore -d db2"):  # fmt: skip
+            assert CPU_WALL.search(row(label)) and " MB" in row(label)
+        assert "server's own CPU is counted for neither side" in out
+        assert "dumps equal: yes" in out
