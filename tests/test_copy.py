@@ -7,7 +7,6 @@ import asyncio
 import json
 import os
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -17,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Invoke, dump, pg_database
+from conftest import Invoke, dump, free_port, pg_database
 
 from tracker.services.transfer import copy_record
 
@@ -196,12 +195,6 @@ def test_publish_writes_the_snapshot_and_its_metadata(
     verify_clean(invoke, out)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _get_json(url: str) -> Any:
     with urllib.request.urlopen(url, timeout=30) as response:
         return json.load(response)
@@ -221,7 +214,7 @@ def test_serve_on_postgresql_serves_a_snapshot_and_removes_it(
     expected = asyncio.run(local(f"/{seeded.stem}/{query}"))
     tmpdir, log = tmp_path / "tmpdir", tmp_path / "serve.log"
     tmpdir.mkdir()
-    port = _free_port()
+    port = free_port()
     with pg_database() as url:
         copied(invoke, seeded, url)
         name = url.rsplit("/", 1)[1]

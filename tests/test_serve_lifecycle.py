@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from conftest import Invoke
+from conftest import Invoke, free_port
 
 from tracker.site import SHUTDOWN_GRACE_SECONDS
 
@@ -27,12 +27,6 @@ LONG_TEXT = "forecast " * 2_000_000
 # Long enough on a slow, shared machine; without the grace period the server
 # waited for the stalled client for ever.
 HANG = SHUTDOWN_GRACE_SECONDS + 30
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture

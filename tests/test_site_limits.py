@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import resource
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -16,7 +15,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import Invoke
+from conftest import Invoke, free_port
 from test_datasette import Site
 
 import tracker.site
@@ -149,12 +148,6 @@ def test_the_plugin_leaves_other_datasette_instances_alone(seeded: Path) -> None
     for site in sites:  # and the tracker's own sites keep their limits
         assert "too big" in site.get(sql_url("select zeroblob(100000000)"), status=400)["error"]
     assert app(seeded).setting("sql_time_limit_ms") == 1000  # the time limit is kept
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def test_tracker_serve_has_the_limits(seeded: Path, tmp_path: Path) -> None:

@@ -25,7 +25,7 @@ from tracker.dates import TIMESTAMP_FORMAT, utcnow
 from tracker.errors import Conflict, NotFound
 from tracker.services import lookups
 from tracker.services.differences import shown
-from tracker.services.outcomes import chain_order, hindsight_claims
+from tracker.services.outcomes import chain_order, hindsight_claims, more_evidence
 from tracker.services.rules import (
     CLAIM_FIELDS,
     SOURCE_FIELDS,
@@ -519,14 +519,6 @@ def add_appearance(db: Writer, claim: _ClaimKey, rec: AppearanceIn) -> bool:
 # --- outcomes ---------------------------------------------------------------------------------
 
 
-def _more_evidence(db: Writer, outcome_id: int) -> tuple[str, ...]:
-    rows = db.rows(
-        "SELECT url FROM outcome_evidence WHERE outcome_id = :id ORDER BY position",
-        {"id": outcome_id},
-    )
-    return tuple(r["url"] for r in rows)
-
-
 def _same(db: Writer, current: dict[str, Any], rec: OutcomeIn, source_id: int | None) -> bool:
     return (
         current["result"] == rec.result
@@ -535,7 +527,7 @@ def _same(db: Writer, current: dict[str, Any], rec: OutcomeIn, source_id: int | 
         and current["evidence_url"] == rec.evidence_url
         and current["evidence_source_id"] == source_id
         and current["note"] == rec.note
-        and _more_evidence(db, current["id"]) == rec.more_evidence
+        and more_evidence(db, [current["id"]]).get(current["id"], ()) == rec.more_evidence
     )
 
 

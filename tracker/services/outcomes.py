@@ -73,21 +73,21 @@ def hindsight_claims_of(
     }
 
 
-def more_evidence(session: Session, outcome_ids: list[int]) -> dict[int, tuple[str, ...]]:
-    """Each outcome's further evidence links (after its ``evidence_url``), in order."""
-    from sqlalchemy import select
-
-    from tracker.models import OutcomeEvidence
-
+def more_evidence(
+    db: Reader | Session | Connection, outcome_ids: list[int]
+) -> dict[int, tuple[str, ...]]:
+    """Each outcome's further evidence links (after its ``evidence_url``), in
+    order: the one read of them, for an outcome's history and for comparing
+    an outcome recorded again."""
+    reader = _reader(db)
     links: dict[int, list[str]] = {}
     for start in range(0, len(outcome_ids), 900):
-        rows = session.execute(
-            select(OutcomeEvidence.outcome_id, OutcomeEvidence.url)
-            .where(OutcomeEvidence.outcome_id.in_(outcome_ids[start : start + 900]))
-            .order_by(OutcomeEvidence.outcome_id, OutcomeEvidence.position)
-        )
-        for outcome_id, url in rows:
-            links.setdefault(outcome_id, []).append(url)
+        ids = ", ".join(str(int(i)) for i in outcome_ids[start : start + 900])
+        for row in reader.rows(
+            f"SELECT outcome_id, url FROM outcome_evidence WHERE outcome_id IN ({ids}) "
+            "ORDER BY outcome_id, position"
+        ):
+            links.setdefault(row["outcome_id"], []).append(row["url"])
     return {k: tuple(v) for k, v in links.items()}
 
 
